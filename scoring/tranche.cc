@@ -1,0 +1,164 @@
+#include "scoring/tranche.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace evald::scoring {
+
+TrancheAmounts SplitAnnualFund(const Policy& policy, Money annual_fund) {
+  const __int128 fund = annual_fund.fen();
+  auto share = [&](int percent) {
+    return Money::FromFen(static_cast<int64_t>(fund * percent / 100));
+  };
+  TrancheAmounts a;
+  a.year_start = share(policy.year_start_percent);
+  a.mid_term = share(policy.mid_term_percent);
+  a.final = annual_fund - a.year_start - a.mid_term;
+  return a;
+}
+
+Money TrancheAmount(const TrancheAmounts& amounts, TrancheKind kind) {
+  switch (kind) {
+    case TrancheKind::kYearStart:
+      return amounts.year_start;
+    case TrancheKind::kMidTerm:
+      return amounts.mid_term;
+    case TrancheKind::kFinal:
+      return amounts.final;
+  }
+  return Money();
+}
+
+Date ServiceYearStart(Date contract_start, int service_year) {
+  const int year = static_cast<int>(contract_start.year()) + service_year - 1;
+  int day = contract_start.day();
+  if (contract_start.month() == 2 && day == 29) {
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (!leap) day = 28;
+  }
+  return Date(year, contract_start.month(), day);
+}
+
+const char* TrancheStateCode(TrancheState state) {
+  switch (state) {
+    case TrancheState::kPending:
+      return "PENDING";
+    case TrancheState::kDue:
+      return "DUE";
+    case TrancheState::kWithheld:
+      return "WITHHELD";
+    case TrancheState::kReleased:
+      return "RELEASED";
+    case TrancheState::kForfeited:
+      return "FORFEITED";
+  }
+  return "UNKNOWN";
+}
+
+bool ContractTerminated(const std::vector<Evaluation>& evaluations) {
+  return std::any_of(evaluations.begin(), evaluations.end(),
+                     [](const Evaluation& e) {
+                       return e.state == PhaseState::kFailed;
+                     });
+}
+
+namespace {
+
+const Evaluation* Find(const std::vector<Evaluation>& evaluations,
+                       int service_year, Phase phase) {
+  for (const Evaluation& e : evaluations) {
+    if (e.service_year == service_year && e.phase == phase) return &e;
+  }
+  return nullptr;
+}
+
+// When a phase's tranche became payable, or nullopt if it has not.
+std::optional<CalendarDate> PhaseDue(const Evaluation* e, const Policy& policy,
+                                     const WorkingDayCalendar& calendar) {
+  if (e == nullptr) return std::nullopt;
+  if (e->state == PhaseState::kPassed) {
+    return calendar.AddWorkingDays(*e->result_date,
+                                   policy.payment_working_days);
+  }
+  if (e->state == PhaseState::kPassedAfterRectification) {
+    return calendar.AddWorkingDays(*e->application_date,
+                                   policy.rectified_payment_working_days);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<Tranche> DeriveTranches(
+    const ContractTerms& terms, const Policy& policy,
+    const WorkingDayCalendar& calendar,
+    const std::vector<Evaluation>& evaluations,
+    const std::map<TrancheKey, Release>& releases) {
+  const bool terminated = ContractTerminated(evaluations);
+  const TrancheAmounts amounts = SplitAnnualFund(policy, terms.annual_fund);
+  std::vector<Tranche> out;
+  for (int k = 1; k <= terms.years; ++k) {
+    const Date year_start = ServiceYearStart(terms.start_date, k);
+    for (TrancheKind kind : {TrancheKind::kYearStart, TrancheKind::kMidTerm,
+                             TrancheKind::kFinal}) {
+      Tranche t;
+      t.service_year = k;
+      t.year = static_cast<int>(year_start.year());
+      t.kind = kind;
+      t.amount = TrancheAmount(amounts, kind);
+      const Evaluation* phase = nullptr;
+      if (kind == TrancheKind::kYearStart) {
+        if (k == 1) {
+          t.due = calendar.AddWorkingDays(
+              year_start, policy.year_start_payment_working_days);
+        } else if (const Evaluation* prev_final = Find(evaluations, k - 1, Phase::kFinal);
+                   prev_final != nullptr && prev_final->PassedOn()) {
+          t.due = calendar.AddWorkingDays(
+              std::max(year_start, *prev_final->PassedOn()),
+              policy.year_start_payment_working_days);
+        }
+      } else {
+        phase = Find(evaluations, k,
+                     kind == TrancheKind::kMidTerm ? Phase::kMidTerm
+                                                   : Phase::kFinal);
+        t.due = PhaseDue(phase, policy, calendar);
+      }
+
+      auto released = releases.find({k, kind});
+      if (released != releases.end()) {
+        t.state = TrancheState::kReleased;
+        t.release = released->second;
+      } else if (t.due) {
+        t.state = TrancheState::kDue;
+      } else if (terminated) {
+        t.state = TrancheState::kForfeited;
+      } else if (phase != nullptr &&
+                 (phase->state == PhaseState::kRectifying ||
+                  phase->state == PhaseState::kReevaluating)) {
+        t.state = TrancheState::kWithheld;
+      }
+      out.push_back(std::move(t));
+    }
+  }
+  return out;
+}
+
+absl::Status CheckReleasable(const Tranche& tranche,
+                             const std::string& project_id) {
+  const std::string name =
+      absl::StrCat(project_id, "/", tranche.year, "/",
+                   TrancheKindName(tranche.kind));
+  if (tranche.state == TrancheState::kDue) return absl::OkStatus();
+  if (tranche.state == TrancheState::kReleased) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "tranche ", name, " was already released (payment reference ",
+        tranche.release->payment_reference, " on ",
+        FormatDate(tranche.release->released_on), ")"));
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("tranche ", name, " is ", TrancheStateCode(tranche.state),
+                   ", not DUE: it cannot be released"));
+}
+
+}  // namespace evald::scoring

@@ -1,0 +1,119 @@
+// The money side of a contract (RULES.md §2, §7): how the annual fund splits
+// into tranches, when each falls due, and whether it may be released.
+//
+// Tranche states are derived, never edited: DeriveTranches() computes all of
+// a contract's tranches from its evaluations and its release records, so a
+// reopened result or a termination can never leave a stale "due" behind.
+
+#ifndef EVALD_SCORING_TRANCHE_H_
+#define EVALD_SCORING_TRANCHE_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "scoring/calendar.h"
+#include "scoring/date.h"
+#include "scoring/decimal.h"
+#include "scoring/evaluation.h"
+#include "scoring/phase.h"
+#include "scoring/policy.h"
+
+namespace evald::scoring {
+
+// The amounts of one service year's three tranches.
+struct TrancheAmounts {
+  Money year_start;
+  Money mid_term;
+  Money final;
+};
+
+// Splits the annual fund by the policy's percentages. Each of the first two
+// tranches is rounded down to the fen; the final tranche takes the rest, so
+// the three always add up to the fund exactly and the provider is never
+// paid a fen early.
+TrancheAmounts SplitAnnualFund(const Policy& policy, Money annual_fund);
+
+// The amount of one tranche kind.
+Money TrancheAmount(const TrancheAmounts& amounts, TrancheKind kind);
+
+// The first day of service year `service_year` (1-based): `service_year - 1`
+// years after the contract start. A start on 29 February maps to 28
+// February in common years (the anniversary does not spill into March).
+Date ServiceYearStart(Date contract_start, int service_year);
+
+// What a contract is, as the money rules need it.
+struct ContractTerms {
+  std::string project_id;
+  Date start_date;
+  int years = 0;
+  Money annual_fund;
+};
+
+enum class TrancheState {
+  kPending,    // its condition has not been met yet
+  kDue,        // payable; due_date is the deadline
+  kWithheld,   // the phase is in rectification
+  kReleased,   // finance recorded its payment
+  kForfeited,  // the contract was terminated before it became due
+};
+
+// "PENDING", "DUE", "WITHHELD", "RELEASED", "FORFEITED".
+const char* TrancheStateCode(TrancheState state);
+
+// Finance's record of one payment.
+struct Release {
+  std::string payment_reference;
+  Date released_on;
+  std::string released_by;
+};
+
+struct Tranche {
+  int service_year = 0;
+  int year = 0;  // calendar year the service year starts in
+  TrancheKind kind = TrancheKind::kYearStart;
+  Money amount;
+  TrancheState state = TrancheState::kPending;
+  std::optional<CalendarDate> due;  // set when it became payable
+  std::optional<Release> release;
+
+  // Due and unpaid after its deadline.
+  bool OverdueAsOf(Date as_of) const {
+    return state == TrancheState::kDue && due && due->date < as_of;
+  }
+};
+
+using TrancheKey = std::pair<int, TrancheKind>;  // (service_year, kind)
+
+// Derives every tranche of the contract (years × 3, in order) from the
+// evaluations of its phases (any missing one counts as OPEN) and the
+// releases recorded so far. RULES.md §7:
+// - year 1's year-start tranche is due `year_start_payment_working_days`
+//   after the start date; year k's, after the later of its start and the
+//   day year k−1's final passed (directly or after rectification);
+// - a phase that passes makes its tranche due `payment_working_days` after
+//   the result date; after rectification, `rectified_payment_working_days`
+//   after the provider's application;
+// - a phase in rectification withholds its tranche;
+// - a FAILED phase terminates the contract: nothing further becomes due
+//   (tranches already due stay due; released ones stay released).
+std::vector<Tranche> DeriveTranches(
+    const ContractTerms& terms, const Policy& policy,
+    const WorkingDayCalendar& calendar,
+    const std::vector<Evaluation>& evaluations,
+    const std::map<TrancheKey, Release>& releases);
+
+// Whether any phase has FAILED (the contract is terminated).
+bool ContractTerminated(const std::vector<Evaluation>& evaluations);
+
+// OK iff `tranche` may be released now: it must be DUE. Already released
+// is FailedPrecondition naming the earlier payment reference.
+absl::Status CheckReleasable(const Tranche& tranche,
+                             const std::string& project_id);
+
+}  // namespace evald::scoring
+
+#endif  // EVALD_SCORING_TRANCHE_H_
