@@ -63,8 +63,7 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 class Transition {
  public:
   Transition(const Evaluation& current, const Policy& policy,
-             const WorkingDayCalendar& calendar,
-             const DecisionContext& context)
+             const WorkingDayCalendar& calendar, const DecisionContext& context)
       : current_(current),
         policy_(policy),
         calendar_(calendar),
@@ -73,6 +72,12 @@ class Transition {
   }
 
   absl::StatusOr<Decision> Run(const Command& command) {
+    if (policy_.id != current_.policy_id) {
+      // A result is decided under the policy it was made under, always.
+      return absl::FailedPreconditionError(
+          absl::StrCat("evaluation ", current_.Name(), " is under policy ",
+                       current_.policy_id, ", not ", policy_.id));
+    }
     if (context_.contract_terminated &&
         !(std::holds_alternative<Reopen>(command) &&
           current_.state == PhaseState::kFailed)) {
@@ -91,10 +96,9 @@ class Transition {
     ProfessionalScores& scores = decision_.next.scores;
     if (c.party == Party::kVillage) {
       if (!Serves(c.village_id)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("village_id: \"", c.village_id,
-                         "\" is not a village served by project ",
-                         current_.project_id));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "village_id: \"", c.village_id,
+            "\" is not a village served by project ", current_.project_id));
       }
       scores.villages[c.village_id] = c.score;
     } else {
@@ -171,25 +175,26 @@ class Transition {
 
   absl::Status operator()(const Finalise& c) {
     if (current_.state == PhaseState::kOpen) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "evaluation ", current_.Name(),
-          " is OPEN: cannot finalise while missing ",
-          absl::StrJoin(current_.Missing(), ", ")));
+      return absl::FailedPreconditionError(
+          absl::StrCat("evaluation ", current_.Name(),
+                       " is OPEN: cannot finalise while missing ",
+                       absl::StrJoin(current_.Missing(), ", ")));
     }
     if (current_.state != PhaseState::kScored) return WrongState("finalise");
     std::vector<std::string> pending;
     std::vector<ConfirmedVeto> confirmed;
     for (const VetoFinding& v : current_.vetoes) {
-      if (v.status == VetoStatus::kRaised) pending.push_back(absl::StrCat(v.id));
+      if (v.status == VetoStatus::kRaised)
+        pending.push_back(absl::StrCat(v.id));
       if (v.status == VetoStatus::kConfirmed) {
         confirmed.push_back({v.kind, v.code});
       }
     }
     if (!pending.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "evaluation ", current_.Name(),
-          ": veto findings awaiting the bureau's decision: ",
-          absl::StrJoin(pending, ", ")));
+      return absl::FailedPreconditionError(
+          absl::StrCat("evaluation ", current_.Name(),
+                       ": veto findings awaiting the bureau's decision: ",
+                       absl::StrJoin(pending, ", ")));
     }
     absl::StatusOr<ProfessionalScore> s = ComputeProfessionalScore(
         policy_, current_.served_villages, current_.scores);
@@ -256,10 +261,10 @@ class Transition {
       return WrongState("decide a re-evaluation");
     }
     if (c.decision_date < *current_.application_date) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "decision_date: ", FormatDate(c.decision_date),
-          " is before the application date ",
-          FormatDate(*current_.application_date)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("decision_date: ", FormatDate(c.decision_date),
+                       " is before the application date ",
+                       FormatDate(*current_.application_date)));
     }
     decision_.next.reevaluation_date = c.decision_date;
     if (c.passed) {
@@ -337,10 +342,9 @@ class Transition {
         current_.state == PhaseState::kScored) {
       return absl::OkStatus();
     }
-    return absl::FailedPreconditionError(
-        absl::StrCat("evaluation ", current_.Name(), " is ",
-                     PhaseStateCode(current_.state), ": ", what,
-                     " are closed (the bureau may reopen it for review)"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "evaluation ", current_.Name(), " is ", PhaseStateCode(current_.state),
+        ": ", what, " are closed (the bureau may reopen it for review)"));
   }
 
   absl::Status Submitted() {
@@ -354,8 +358,9 @@ class Transition {
   absl::StatusOr<VetoFinding*> PendingVeto(int64_t id) {
     if (absl::Status s = RequireCollecting("veto decisions"); !s.ok()) return s;
     if (id < 1 || id > static_cast<int64_t>(decision_.next.vetoes.size())) {
-      return absl::NotFoundError(absl::StrCat(
-          "veto_id: evaluation ", current_.Name(), " has no veto finding ", id));
+      return absl::NotFoundError(absl::StrCat("veto_id: evaluation ",
+                                              current_.Name(),
+                                              " has no veto finding ", id));
     }
     VetoFinding& finding = decision_.next.vetoes[id - 1];
     if (finding.status != VetoStatus::kRaised) {
@@ -384,9 +389,8 @@ class Transition {
     e.kind = EffectKind::kContractTerminated;
     e.tranche = TrancheOf(current_.phase);
     e.date = {on, false};
-    e.description =
-        absl::StrCat("contract of project ", current_.project_id,
-                     " terminated: ", current_.Name(), " ", why);
+    e.description = absl::StrCat("contract of project ", current_.project_id,
+                                 " terminated: ", current_.Name(), " ", why);
     decision_.effects.push_back(std::move(e));
   }
 

@@ -20,8 +20,7 @@ std::vector<std::string> CostStructureBreaches(const Policy& policy,
   std::vector<std::string> breaches;
   const Money total = spent.Total();
   if (total.fen() == 0) {
-    breaches.push_back(
-        "cost structure: total reported expenditure is zero");
+    breaches.push_back("cost structure: total reported expenditure is zero");
     return breaches;
   }
   // Compare a/t >= p/100 as a*100 >= p*t; fen below 10^15 keeps this exact.
@@ -35,17 +34,17 @@ std::vector<std::string> CostStructureBreaches(const Policy& policy,
         " is below the minimum ", policy.personnel_min_percent, "%"));
   }
   if (with_quality * 100 < t * policy.personnel_plus_quality_min_percent) {
-    breaches.push_back(absl::StrCat(
-        "cost structure: personnel + service-quality share ",
-        Share(spent.personnel + spent.service_quality, total),
-        " is below the minimum ", policy.personnel_plus_quality_min_percent,
-        "%"));
+    breaches.push_back(
+        absl::StrCat("cost structure: personnel + service-quality share ",
+                     Share(spent.personnel + spent.service_quality, total),
+                     " is below the minimum ",
+                     policy.personnel_plus_quality_min_percent, "%"));
   }
   if (management * 100 > t * policy.management_max_percent) {
-    breaches.push_back(absl::StrCat(
-        "cost structure: provider-management share ",
-        Share(spent.management, total), " is above the maximum ",
-        policy.management_max_percent, "%"));
+    breaches.push_back(
+        absl::StrCat("cost structure: provider-management share ",
+                     Share(spent.management, total), " is above the maximum ",
+                     policy.management_max_percent, "%"));
   }
   return breaches;
 }

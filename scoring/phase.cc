@@ -67,8 +67,9 @@ absl::StatusOr<TrancheKind> ParseTrancheKind(absl::string_view text) {
   if (text == "year-start") return TrancheKind::kYearStart;
   if (text == "mid-term") return TrancheKind::kMidTerm;
   if (text == "final") return TrancheKind::kFinal;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "tranche: \"", text, "\" is not a tranche (want year-start, mid-term or final)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("tranche: \"", text,
+                   "\" is not a tranche (want year-start, mid-term or final)"));
 }
 
 TrancheKind TrancheOf(Phase phase) {

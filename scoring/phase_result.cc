@@ -32,12 +32,12 @@ PhaseResult DecidePhaseResult(const Policy& policy, const PhaseInputs& in) {
     non_curable_veto |= !curable;
     const bool professional = veto.kind == VetoKind::kProfessional;
     (professional ? professional_veto : financial_veto) = true;
-    std::string reason = absl::StrCat(
-        professional ? "professional" : "financial", " veto ", veto.code,
-        curable ? " (curable)" : " (not curable)");
+    std::string reason =
+        absl::StrCat(professional ? "professional" : "financial", " veto ",
+                     veto.code, curable ? " (curable)" : " (not curable)");
     if (rule != nullptr) absl::StrAppend(&reason, ": ", rule->title_en);
     if (professional) {
-      veto_reasons.insert(veto_reasons.begin(), std::move(reason));
+      veto_reasons.push_back(std::move(reason));
     } else {
       r.financial.reasons.push_back(std::move(reason));
     }

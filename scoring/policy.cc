@@ -22,6 +22,7 @@ class Violations {
   void Add(absl::string_view field, absl::string_view why) {
     list_.push_back(absl::StrCat(field, ": ", why));
   }
+  void AddMessage(std::string message) { list_.push_back(std::move(message)); }
   bool empty() const { return list_.empty(); }
   std::string Joined() const { return absl::StrJoin(list_, "; "); }
 
@@ -33,7 +34,7 @@ Score ScoreField(const std::string& text, absl::string_view field,
                  Violations& v) {
   absl::StatusOr<Score> s = Score::Parse(text, field);
   if (!s.ok()) {
-    v.Add(field, std::string(s.status().message()));
+    v.AddMessage(std::string(s.status().message()));  // names the field
     return Score();
   }
   return *s;
@@ -64,8 +65,8 @@ std::vector<VetoRule> VetoCatalogue(
     if (rule.title_zh().empty() && rule.title_en().empty()) {
       v.Add(where, "has no title");
     }
-    out.push_back({rule.code(), rule.title_zh(), rule.title_en(),
-                   rule.curable()});
+    out.push_back(
+        {rule.code(), rule.title_zh(), rule.title_en(), rule.curable()});
   }
   return out;
 }
@@ -120,14 +121,16 @@ absl::StatusOr<Policy> PolicyFromProto(const evaluation::v1::Policy& proto) {
   const int weight_sum = p.third_party_percent + p.township_percent +
                          p.village_percent + p.bureau_percent;
   if (weight_sum != 100) {
-    v.Add("weights", absl::StrCat("percentages sum to ", weight_sum,
-                                  ", want 100"));
+    v.Add("weights",
+          absl::StrCat("percentages sum to ", weight_sum, ", want 100"));
   }
 
   const auto& bands = proto.grade_bands();
-  p.excellent_min = ScoreField(bands.excellent_min(), "grade_bands.excellent_min", v);
+  p.excellent_min =
+      ScoreField(bands.excellent_min(), "grade_bands.excellent_min", v);
   p.good_min = ScoreField(bands.good_min(), "grade_bands.good_min", v);
-  p.qualified_min = ScoreField(bands.qualified_min(), "grade_bands.qualified_min", v);
+  p.qualified_min =
+      ScoreField(bands.qualified_min(), "grade_bands.qualified_min", v);
   if (!(p.excellent_min > p.good_min && p.good_min > p.qualified_min)) {
     v.Add("grade_bands",
           "must be ordered excellent_min > good_min > qualified_min");
@@ -141,10 +144,12 @@ absl::StatusOr<Policy> PolicyFromProto(const evaluation::v1::Policy& proto) {
   p.personnel_plus_quality_min_percent =
       cost.personnel_plus_quality_min_percent();
   p.management_max_percent = cost.management_max_percent();
-  CheckPercent(p.personnel_min_percent, "cost_structure.personnel_min_percent", v);
+  CheckPercent(p.personnel_min_percent, "cost_structure.personnel_min_percent",
+               v);
   CheckPercent(p.personnel_plus_quality_min_percent,
                "cost_structure.personnel_plus_quality_min_percent", v);
-  CheckPercent(p.management_max_percent, "cost_structure.management_max_percent", v);
+  CheckPercent(p.management_max_percent,
+               "cost_structure.management_max_percent", v);
   if (p.personnel_plus_quality_min_percent < p.personnel_min_percent) {
     v.Add("cost_structure",
           "personnel_plus_quality_min_percent is below personnel_min_percent");
@@ -165,8 +170,8 @@ absl::StatusOr<Policy> PolicyFromProto(const evaluation::v1::Policy& proto) {
   const int tranche_sum =
       p.year_start_percent + p.mid_term_percent + p.final_percent;
   if (tranche_sum != 100) {
-    v.Add("tranches", absl::StrCat("percentages sum to ", tranche_sum,
-                                   ", want 100"));
+    v.Add("tranches",
+          absl::StrCat("percentages sum to ", tranche_sum, ", want 100"));
   }
 
   const auto& d = proto.deadlines();
@@ -187,8 +192,7 @@ absl::StatusOr<Policy> PolicyFromProto(const evaluation::v1::Policy& proto) {
   if (per_staff.ok()) {
     p.annual_fund_per_staff = *per_staff;
   } else {
-    v.Add("annual_fund_per_staff_yuan",
-          std::string(per_staff.status().message()));
+    v.AddMessage(std::string(per_staff.status().message()));
   }
   p.contract_years = proto.contract_years();
   if (p.contract_years < 1 || p.contract_years > 20) {

@@ -67,7 +67,8 @@ absl::StatusOr<Score> VillageMean(
     const std::vector<std::string>& served_villages,
     const std::map<std::string, Score>& village_scores) {
   if (served_villages.empty()) {
-    return absl::InvalidArgumentError("served_villages: the project serves no village");
+    return absl::InvalidArgumentError(
+        "served_villages: the project serves no village");
   }
   int64_t sum = 0;
   std::vector<std::string> missing;
@@ -121,8 +122,8 @@ absl::StatusOr<ProfessionalScore> ComputeProfessionalScore(
       scores.township->hundredths() * policy.township_percent +
       village->hundredths() * policy.village_percent +
       scores.bureau->hundredths() * policy.bureau_percent;
-  out.rounded = Score::FromHundredths(
-      DivideRoundHalfUp(out.exact_ten_thousandths, 100));
+  out.rounded =
+      Score::FromHundredths(DivideRoundHalfUp(out.exact_ten_thousandths, 100));
   out.grade = GradeFor(policy, out.rounded);
   return out;
 }

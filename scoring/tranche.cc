@@ -57,10 +57,9 @@ const char* TrancheStateCode(TrancheState state) {
 }
 
 bool ContractTerminated(const std::vector<Evaluation>& evaluations) {
-  return std::any_of(evaluations.begin(), evaluations.end(),
-                     [](const Evaluation& e) {
-                       return e.state == PhaseState::kFailed;
-                     });
+  return std::any_of(
+      evaluations.begin(), evaluations.end(),
+      [](const Evaluation& e) { return e.state == PhaseState::kFailed; });
 }
 
 namespace {
@@ -112,16 +111,17 @@ std::vector<Tranche> DeriveTranches(
         if (k == 1) {
           t.due = calendar.AddWorkingDays(
               year_start, policy.year_start_payment_working_days);
-        } else if (const Evaluation* prev_final = Find(evaluations, k - 1, Phase::kFinal);
+        } else if (const Evaluation* prev_final =
+                       Find(evaluations, k - 1, Phase::kFinal);
                    prev_final != nullptr && prev_final->PassedOn()) {
           t.due = calendar.AddWorkingDays(
               std::max(year_start, *prev_final->PassedOn()),
               policy.year_start_payment_working_days);
         }
       } else {
-        phase = Find(evaluations, k,
-                     kind == TrancheKind::kMidTerm ? Phase::kMidTerm
-                                                   : Phase::kFinal);
+        phase = Find(
+            evaluations, k,
+            kind == TrancheKind::kMidTerm ? Phase::kMidTerm : Phase::kFinal);
         t.due = PhaseDue(phase, policy, calendar);
       }
 
@@ -146,9 +146,8 @@ std::vector<Tranche> DeriveTranches(
 
 absl::Status CheckReleasable(const Tranche& tranche,
                              const std::string& project_id) {
-  const std::string name =
-      absl::StrCat(project_id, "/", tranche.year, "/",
-                   TrancheKindName(tranche.kind));
+  const std::string name = absl::StrCat(project_id, "/", tranche.year, "/",
+                                        TrancheKindName(tranche.kind));
   if (tranche.state == TrancheState::kDue) return absl::OkStatus();
   if (tranche.state == TrancheState::kReleased) {
     return absl::FailedPreconditionError(absl::StrCat(
