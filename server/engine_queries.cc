@@ -1,0 +1,275 @@
+// The read side of Engine: lookups and lists. Reads take no locks.
+
+#include <map>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "server/authz.h"
+#include "server/convert.h"
+#include "server/engine.h"
+#include "server/validate.h"
+
+namespace evald::server {
+namespace {
+
+// Answers "may `who` see project P?" for many records of a list, reading
+// each project once per request.
+class VisibilityCache {
+ public:
+  VisibilityCache(const storage::Store* store, const Principal& who)
+      : store_(store), who_(who) {}
+
+  bool Visible(const std::string& project_id) {
+    switch (who_.role) {
+      case Role::kBureau:
+      case Role::kFinance:
+      case Role::kAdmin:
+        return true;
+      default:
+        break;
+    }
+    auto it = cache_.find(project_id);
+    if (it != cache_.end()) return it->second;
+    absl::StatusOr<std::optional<v1::Project>> p =
+        store_->GetProject(project_id);
+    const bool visible = p.ok() && *p && RelatedTo(who_, **p);
+    cache_[project_id] = visible;
+    return visible;
+  }
+
+ private:
+  const storage::Store* store_;
+  const Principal& who_;
+  std::map<std::string, bool> cache_;
+};
+
+absl::Status ValidateOptionalId(absl::string_view field,
+                                absl::string_view value) {
+  return value.empty() ? absl::OkStatus() : ValidateId(field, value);
+}
+
+absl::Status ValidatePageSize(int page_size) {
+  if (page_size < 0 || page_size > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: ", page_size, " is not in [0, 1000]"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Project> Engine::GetProject(
+    const Principal& who, const v1::GetProjectRequest& r) const {
+  if (absl::Status s = AuthorizeMethod("GetProject", who); !s.ok()) return s;
+  if (absl::Status s = ValidateId("project_id", r.project_id()); !s.ok())
+    return s;
+  return VisibleProject(who, r.project_id());
+}
+
+absl::StatusOr<v1::ListProjectsResponse> Engine::ListProjects(
+    const Principal& who, const v1::ListProjectsRequest& r) const {
+  if (absl::Status s = AuthorizeMethod("ListProjects", who); !s.ok()) return s;
+  if (absl::Status s = ValidateOptionalId("township", r.township()); !s.ok())
+    return s;
+  if (absl::Status s = ValidatePageSize(r.page_size()); !s.ok()) return s;
+  auto page = store_->ListProjects(
+      r.township(), r.page_size(), r.page_token(),
+      [&](const v1::Project& p) { return RelatedTo(who, p); });
+  if (!page.ok()) return page.status();
+  v1::ListProjectsResponse out;
+  for (v1::Project& p : page->items) *out.add_projects() = std::move(p);
+  out.set_next_page_token(page->next_page_token);
+  return out;
+}
+
+absl::StatusOr<v1::Evaluation> Engine::GetEvaluation(
+    const Principal& who, const v1::GetEvaluationRequest& r) const {
+  if (absl::Status s = AuthorizeMethod("GetEvaluation", who); !s.ok()) return s;
+  if (absl::Status s = ValidateRef(r.evaluation()); !s.ok()) return s;
+  const v1::EvaluationRef& ref = r.evaluation();
+  absl::StatusOr<v1::Project> project = VisibleProject(who, ref.project_id());
+  if (!project.ok()) return project.status();
+  auto e = store_->GetEvaluation(ref.project_id(), ref.year(), ref.phase());
+  if (!e.ok()) return e.status();
+  if (!*e) {
+    return absl::NotFoundError(
+        absl::StrCat("project ", ref.project_id(), " has no ",
+                     scoring::PhaseName(FromProto(ref.phase())),
+                     " evaluation in year ", ref.year()));
+  }
+  return **e;
+}
+
+absl::StatusOr<v1::ListEvaluationsResponse> Engine::ListEvaluations(
+    const Principal& who, const v1::ListEvaluationsRequest& r) const {
+  if (absl::Status s = AuthorizeMethod("ListEvaluations", who); !s.ok())
+    return s;
+  if (absl::Status s = ValidateOptionalId("project_id", r.project_id());
+      !s.ok())
+    return s;
+  if (absl::Status s = ValidateOptionalId("township", r.township()); !s.ok())
+    return s;
+  if (absl::Status s = ValidatePageSize(r.page_size()); !s.ok()) return s;
+  storage::EvaluationFilter filter;
+  filter.project_id = r.project_id();
+  filter.township = r.township();
+  filter.year = r.year();
+  filter.phase = r.phase();
+  filter.state = r.state();
+  // A township only ever sees its own: let the index do the filtering.
+  if (who.role == Role::kTownship && filter.township.empty()) {
+    filter.township = who.organisation;
+  }
+  VisibilityCache visibility(store_, who);
+  auto page = store_->ListEvaluations(
+      filter, r.page_size(), r.page_token(), [&](const v1::Evaluation& e) {
+        return visibility.Visible(e.project_id());
+      });
+  if (!page.ok()) return page.status();
+  v1::ListEvaluationsResponse out;
+  for (v1::Evaluation& e : page->items) *out.add_evaluations() = std::move(e);
+  out.set_next_page_token(page->next_page_token);
+  return out;
+}
+
+absl::StatusOr<v1::ListLatePartiesResponse> Engine::ListLateParties(
+    const Principal& who, const v1::ListLatePartiesRequest& r) const {
+  if (absl::Status s = AuthorizeMethod("ListLateParties", who); !s.ok())
+    return s;
+  if (absl::Status s = ValidateOptionalId("project_id", r.project_id());
+      !s.ok())
+    return s;
+  if (absl::Status s = ValidateOptionalId("township", r.township()); !s.ok())
+    return s;
+  if (absl::Status s = ValidatePageSize(r.page_size()); !s.ok()) return s;
+  storage::EvaluationFilter filter;
+  filter.project_id = r.project_id();
+  filter.township = r.township();
+  filter.year = r.year();
+  filter.phase = r.phase();
+  filter.state = v1::OPEN;  // only an open phase waits for submissions
+  VisibilityCache visibility(store_, who);
+  auto page = store_->ListEvaluations(
+      filter, r.page_size(), r.page_token(), [&](const v1::Evaluation& e) {
+        return visibility.Visible(e.project_id());
+      });
+  if (!page.ok()) return page.status();
+  v1::ListLatePartiesResponse out;
+  for (const v1::Evaluation& e : page->items) {
+    v1::LateEntry* late = out.add_late();
+    late->set_evaluation(e.name());
+    late->set_project_id(e.project_id());
+    late->set_township(e.township());
+    late->set_year(e.year());
+    late->set_phase(e.phase());
+    *late->mutable_missing() = e.missing();
+  }
+  out.set_next_page_token(page->next_page_token);
+  return out;
+}
+
+absl::StatusOr<v1::ListDisbursementsResponse> Engine::ListDisbursements(
+    const Principal& who, const v1::ListDisbursementsRequest& r) const {
+  if (absl::Status s = AuthorizeMethod("ListDisbursements", who); !s.ok())
+    return s;
+  if (absl::Status s = ValidateOptionalId("project_id", r.project_id());
+      !s.ok())
+    return s;
+  if (absl::Status s = ValidateOptionalId("township", r.township()); !s.ok())
+    return s;
+  if (absl::Status s = ValidatePageSize(r.page_size()); !s.ok()) return s;
+  absl::StatusOr<scoring::Date> as_of =
+      ParseDateOr("as_of", r.as_of(), Today());
+  if (!as_of.ok()) return as_of.status();
+  const std::string as_of_text = scoring::FormatDate(*as_of);
+  storage::DisbursementFilter filter;
+  filter.project_id = r.project_id();
+  filter.township = r.township();
+  filter.state = r.overdue_only() ? v1::DUE : r.state();
+  if (who.role == Role::kTownship && filter.township.empty()) {
+    filter.township = who.organisation;
+  }
+  VisibilityCache visibility(store_, who);
+  auto overdue = [&](const v1::Disbursement& d) {
+    // Dates are YYYY-MM-DD, so text order is date order.
+    return d.state() == v1::DUE && !d.due_date().empty() &&
+           d.due_date() < as_of_text;
+  };
+  auto page = store_->ListDisbursements(
+      filter, r.page_size(), r.page_token(), [&](const v1::Disbursement& d) {
+        if (r.overdue_only() && !overdue(d)) return false;
+        return visibility.Visible(d.project_id());
+      });
+  if (!page.ok()) return page.status();
+  v1::ListDisbursementsResponse out;
+  for (v1::Disbursement& d : page->items) {
+    d.set_overdue(overdue(d));
+    *out.add_disbursements() = std::move(d);
+  }
+  out.set_next_page_token(page->next_page_token);
+  return out;
+}
+
+absl::StatusOr<v1::Summary> Engine::GetSummary(
+    const Principal& who, const v1::GetSummaryRequest& r) const {
+  if (absl::Status s = AuthorizeMethod("GetSummary", who); !s.ok()) return s;
+  if (absl::Status s = ValidateOptionalId("township", r.township()); !s.ok())
+    return s;
+  std::string township = r.township();
+  if (who.role == Role::kTownship) {
+    if (!township.empty() && township != who.organisation) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "principal ", who.name, " may only see the summary of township ",
+          who.organisation));
+    }
+    township = who.organisation;
+  }
+  auto counts = store_->Summary(township, r.year());
+  if (!counts.ok()) return counts.status();
+  v1::Summary out;
+  for (const auto& [key, values] : *counts) {
+    v1::SummaryRow* row = out.add_rows();
+    row->set_township(key.first);
+    row->set_year(key.second);
+    for (const auto& [name, n] : values) {
+      if (name.rfind("state/", 0) == 0) {
+        (*row->mutable_by_state())[name.substr(6)] = n;
+      } else if (name.rfind("grade/", 0) == 0) {
+        (*row->mutable_by_grade())[name.substr(6)] = n;
+      }
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<v1::ListAuditEventsResponse> Engine::ListAuditEvents(
+    const Principal& who, const v1::ListAuditEventsRequest& r) const {
+  if (absl::Status s = AuthorizeMethod("ListAuditEvents", who); !s.ok())
+    return s;
+  if (absl::Status s = ValidateId("project_id", r.project_id()); !s.ok())
+    return s;
+  if (absl::Status s = ValidatePageSize(r.page_size()); !s.ok()) return s;
+  absl::StatusOr<v1::Project> project = VisibleProject(who, r.project_id());
+  if (!project.ok()) return project.status();
+  auto page = store_->ListAudit(r.project_id(), r.page_size(), r.page_token());
+  if (!page.ok()) return page.status();
+  v1::ListAuditEventsResponse out;
+  for (v1::AuditEvent& e : page->items) *out.add_events() = std::move(e);
+  out.set_next_page_token(page->next_page_token);
+  return out;
+}
+
+absl::StatusOr<evaluation::v1::Policy> Engine::GetPolicy(
+    const Principal& who, const v1::GetPolicyRequest& r) const {
+  if (absl::Status s = AuthorizeMethod("GetPolicy", who); !s.ok()) return s;
+  const scoring::Policy* policy = r.policy_id().empty()
+                                      ? &policies_.Default()
+                                      : policies_.Find(r.policy_id());
+  if (policy == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("policy ", r.policy_id(), " is not loaded"));
+  }
+  return policy->proto;
+}
+
+}  // namespace evald::server

@@ -1,0 +1,224 @@
+// evald: the four-party evaluation scoring service.
+//
+//   evald --data_dir=DIR --principals=FILE [--listen=127.0.0.1:50051]
+//         [--policy_dir=DIR] [--default_policy=ID] [--calendar_dir=DIR]
+//
+// Prints "evald listening on HOST:PORT" on stdout once it serves (with
+// --listen=127.0.0.1:0 the kernel picks the port). SIGTERM or SIGINT shuts
+// down gracefully: in-flight calls finish, then the database closes.
+
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "scoring/calendar.h"
+#include "scoring/policy.h"
+#include "server/engine.h"
+#include "server/policy_set.h"
+#include "server/principals.h"
+#include "server/service.h"
+#include "server/worker_pool.h"
+#include "spdlog/sinks/stdout_color_sinks.h"
+#include "spdlog/spdlog.h"
+#include "storage/store.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "address to serve on; plaintext is meant for loopback only");
+ABSL_FLAG(std::string, data_dir, "", "RocksDB data directory (required)");
+ABSL_FLAG(std::string, principals, "",
+          "principals file: sha256(token) role organisation name (required)");
+ABSL_FLAG(std::string, policy_dir, "",
+          "directory of extra policies (*.textproto); nansha-2019 is built in");
+ABSL_FLAG(std::string, default_policy, "",
+          "policy id new projects get (default: the built-in nansha-2019)");
+ABSL_FLAG(std::string, calendar_dir, "",
+          "directory of working-day calendars (YYYY.txt); default built in");
+ABSL_FLAG(int, workers, 32, "threads serving calls (blocking disk work)");
+ABSL_FLAG(int, max_message_bytes, 1 << 20, "largest request accepted");
+ABSL_FLAG(int64_t, block_cache_mb, 64, "RocksDB block cache size in MiB");
+
+namespace evald::server {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read ", path.string()));
+  }
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// name -> contents of every regular file in `dir` ending in `suffix`.
+absl::StatusOr<std::map<std::string, std::string>> ReadDir(
+    const std::string& dir, absl::string_view suffix) {
+  std::map<std::string, std::string> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || !absl::EndsWith(name, suffix)) continue;
+    absl::StatusOr<std::string> text = ReadFile(entry.path());
+    if (!text.ok()) return text.status();
+    files[name] = *std::move(text);
+  }
+  if (ec) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot list ", dir, ": ", ec.message()));
+  }
+  return files;
+}
+
+absl::StatusOr<PolicySet> LoadPolicies() {
+  PolicySet policies;
+  const std::string dir = absl::GetFlag(FLAGS_policy_dir);
+  if (!dir.empty()) {
+    auto files = ReadDir(dir, ".textproto");
+    if (!files.ok()) return files.status();
+    for (const auto& [name, text] : *files) {
+      absl::StatusOr<scoring::Policy> p = scoring::ParsePolicyText(text);
+      if (!p.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(name, ": ", p.status().message()));
+      }
+      if (absl::Status s = policies.Add(*std::move(p)); !s.ok()) return s;
+    }
+  }
+  const std::string default_id = absl::GetFlag(FLAGS_default_policy);
+  if (!default_id.empty()) {
+    if (absl::Status s = policies.SetDefault(default_id); !s.ok()) return s;
+  }
+  return policies;
+}
+
+absl::StatusOr<scoring::WorkingDayCalendar> LoadCalendar() {
+  const std::string dir = absl::GetFlag(FLAGS_calendar_dir);
+  if (dir.empty()) return scoring::WorkingDayCalendar::BuiltIn();
+  auto files = ReadDir(dir, ".txt");
+  if (!files.ok()) return files.status();
+  return scoring::WorkingDayCalendar::FromFiles(*files);
+}
+
+bool IsLoopback(absl::string_view address) {
+  return absl::StartsWith(address, "127.") ||
+         absl::StartsWith(address, "localhost:") ||
+         absl::StartsWith(address, "[::1]:");
+}
+
+int Run() {
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  const std::string principals_path = absl::GetFlag(FLAGS_principals);
+  if (data_dir.empty() || principals_path.empty()) {
+    spdlog::critical("--data_dir and --principals are required (see --help)");
+    return 2;
+  }
+  absl::StatusOr<std::string> principals_text = ReadFile(principals_path);
+  if (!principals_text.ok()) {
+    spdlog::critical("{}", principals_text.status().ToString());
+    return 2;
+  }
+  absl::StatusOr<PrincipalRegistry> principals =
+      PrincipalRegistry::Parse(*principals_text);
+  if (!principals.ok()) {
+    spdlog::critical("{}: {}", principals_path, principals.status().ToString());
+    return 2;
+  }
+  absl::StatusOr<PolicySet> policies = LoadPolicies();
+  if (!policies.ok()) {
+    spdlog::critical("policies: {}", policies.status().ToString());
+    return 2;
+  }
+  absl::StatusOr<scoring::WorkingDayCalendar> calendar = LoadCalendar();
+  if (!calendar.ok()) {
+    spdlog::critical("calendar: {}", calendar.status().ToString());
+    return 2;
+  }
+
+  storage::StoreOptions store_options;
+  store_options.path = data_dir;
+  store_options.block_cache_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
+  absl::StatusOr<std::unique_ptr<storage::Store>> store =
+      storage::Store::Open(store_options);
+  if (!store.ok()) {
+    spdlog::critical("{}", store.status().ToString());
+    return 1;
+  }
+
+  // Block the shutdown signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const std::string default_policy = policies->Default().id;
+  Engine engine(store->get(), *std::move(policies), *std::move(calendar));
+  auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers));
+  EvaluationServiceImpl service(&engine, &*principals, pool.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  int port = 0;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    spdlog::critical("cannot listen on {}", listen);
+    return 1;
+  }
+  if (!IsLoopback(listen)) {
+    spdlog::warn("serving PLAINTEXT on non-loopback address {}", listen);
+  } else {
+    spdlog::info("serving plaintext on loopback");
+  }
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  spdlog::info("data {}, {} principals, default policy {}", data_dir,
+               principals->size(), default_policy);
+  std::printf("evald listening on %s:%d\n", host.c_str(), port);
+  std::fflush(stdout);
+
+  std::thread waiter([&] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    spdlog::info("signal {}: shutting down", signal);
+    server->Shutdown(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+  });
+  server->Wait();
+  waiter.join();
+  pool.reset();  // finish queued work before the store closes
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace evald::server
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "evald --data_dir=DIR --principals=FILE [--listen=HOST:PORT] ...");
+  absl::ParseCommandLine(argc, argv);
+  // Logs go to stderr (journald); stdout carries only the "listening" line.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("evald"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ evald: %v");
+  return evald::server::Run();
+}

@@ -1,0 +1,84 @@
+#include "server/principals.h"
+
+#include <set>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/sha256.h"
+
+namespace evald::server {
+namespace {
+
+constexpr struct {
+  Role role;
+  const char* name;
+} kRoles[] = {
+    {Role::kAgency, "agency"},     {Role::kTownship, "township"},
+    {Role::kVillage, "village"},   {Role::kBureau, "bureau"},
+    {Role::kProvider, "provider"}, {Role::kFinance, "finance"},
+    {Role::kAdmin, "admin"},
+};
+
+}  // namespace
+
+const char* RoleName(Role role) {
+  for (const auto& r : kRoles) {
+    if (r.role == role) return r.name;
+  }
+  return "unknown";
+}
+
+std::optional<Role> ParseRole(absl::string_view name) {
+  for (const auto& r : kRoles) {
+    if (name == r.name) return r.role;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<PrincipalRegistry> PrincipalRegistry::Parse(
+    absl::string_view text) {
+  PrincipalRegistry registry;
+  std::set<std::string> names;
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_number;
+    line = line.substr(0, line.find('#'));
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(line, absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
+    if (fields.empty()) continue;
+    auto invalid = [&](absl::string_view why) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("principals line ", line_number, ": ", why));
+    };
+    if (fields.size() != 4) {
+      return invalid("want 4 fields: sha256-hex role organisation name");
+    }
+    std::string hash = absl::AsciiStrToLower(fields[0]);
+    if (hash.size() != 64 ||
+        hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return invalid("the token hash is not 64 hex digits");
+    }
+    std::optional<Role> role = ParseRole(fields[1]);
+    if (!role) return invalid(absl::StrCat("unknown role \"", fields[1], "\""));
+    Principal p{std::string(fields[3]), *role, std::string(fields[2])};
+    if (!names.insert(p.name).second) {
+      return invalid(absl::StrCat("name \"", p.name, "\" is repeated"));
+    }
+    if (!registry.by_hash_.emplace(hash, std::move(p)).second) {
+      return invalid("the token hash is repeated");
+    }
+  }
+  return registry;
+}
+
+std::optional<Principal> PrincipalRegistry::Authenticate(
+    absl::string_view token) const {
+  if (token.empty()) return std::nullopt;
+  auto it = by_hash_.find(Sha256Hex(token));
+  if (it == by_hash_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace evald::server

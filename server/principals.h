@@ -1,0 +1,63 @@
+// Who is calling: principals and their bearer tokens.
+//
+// evald never stores a token, only its SHA-256. The principals file given at
+// start lists one principal per line:
+//
+//   # sha256(token) in hex          role       organisation  name
+//   9f86d081884c7d65...0f00a08      bureau     nansha        bureau-admin
+//   60303ae22b998861...ba1f04f      village    V01           v01-committee
+//
+// role is one of agency, township, village, bureau, provider, finance,
+// admin. organisation is the id the role acts for: the agency id, township
+// id, village id, provider id; for bureau, finance and admin it is free text.
+// names are unique. '#' starts a comment; blank lines are ignored.
+
+#ifndef EVALD_SERVER_PRINCIPALS_H_
+#define EVALD_SERVER_PRINCIPALS_H_
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace evald::server {
+
+enum class Role {
+  kAgency,
+  kTownship,
+  kVillage,
+  kBureau,
+  kProvider,
+  kFinance,
+  kAdmin
+};
+
+// "agency", "township", ...
+const char* RoleName(Role role);
+std::optional<Role> ParseRole(absl::string_view name);
+
+struct Principal {
+  std::string name;
+  Role role = Role::kBureau;
+  std::string organisation;
+};
+
+class PrincipalRegistry {
+ public:
+  // Parses the file format above; InvalidArgument names the line and reason.
+  static absl::StatusOr<PrincipalRegistry> Parse(absl::string_view text);
+
+  // The principal whose token hashes to the stored hash, if any.
+  std::optional<Principal> Authenticate(absl::string_view token) const;
+
+  size_t size() const { return by_hash_.size(); }
+
+ private:
+  std::map<std::string, Principal> by_hash_;  // hex SHA-256 -> principal
+};
+
+}  // namespace evald::server
+
+#endif  // EVALD_SERVER_PRINCIPALS_H_

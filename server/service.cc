@@ -1,0 +1,68 @@
+#include "server/service.h"
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
+
+namespace evald::server {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+EvaluationServiceImpl::EvaluationServiceImpl(
+    Engine* engine, const PrincipalRegistry* principals, WorkerPool* pool)
+    : engine_(engine), principals_(principals), pool_(pool) {}
+
+absl::StatusOr<Principal> EvaluationServiceImpl::Authenticate(
+    const grpc::CallbackServerContext& ctx) const {
+  const auto& metadata = ctx.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) {
+    return absl::UnauthenticatedError(
+        "missing bearer token (metadata \"authorization: Bearer <token>\")");
+  }
+  const absl::string_view value(it->second.data(), it->second.size());
+  constexpr absl::string_view kBearer = "Bearer ";
+  if (!absl::StartsWithIgnoreCase(value, kBearer)) {
+    return absl::UnauthenticatedError(
+        "authorization metadata is not \"Bearer <token>\"");
+  }
+  std::optional<Principal> who =
+      principals_->Authenticate(value.substr(kBearer.size()));
+  if (!who) return absl::UnauthenticatedError("unknown or revoked token");
+  return *who;
+}
+
+#define EVALD_RPC(Method, Request, Reply)                                    \
+  grpc::ServerUnaryReactor* EvaluationServiceImpl::Method(                   \
+      grpc::CallbackServerContext* ctx, const v1::Request* request,          \
+      v1::Reply* reply) {                                                    \
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();               \
+    absl::StatusOr<Principal> who = Authenticate(*ctx);                      \
+    if (!who.ok()) {                                                         \
+      reactor->Finish(ToGrpcStatus(who.status()));                           \
+      return reactor;                                                        \
+    }                                                                        \
+    pool_->Submit([this, reactor, request, reply, who = *std::move(who)] {   \
+      absl::StatusOr<v1::Reply> result = engine_->Method(who, *request);     \
+      if (result.ok()) {                                                     \
+        *reply = *std::move(result);                                         \
+      } else if (result.status().code() == absl::StatusCode::kInternal ||    \
+                 result.status().code() == absl::StatusCode::kDataLoss ||    \
+                 result.status().code() == absl::StatusCode::kUnavailable) { \
+        spdlog::error("{} by {}: {}", #Method, who.name,                     \
+                      result.status().ToString());                           \
+      }                                                                      \
+      reactor->Finish(ToGrpcStatus(result.status()));                        \
+    });                                                                      \
+    return reactor;                                                          \
+  }
+#include "server/rpc_list.inc"
+#undef EVALD_RPC
+
+}  // namespace evald::server

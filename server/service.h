@@ -1,0 +1,49 @@
+// The gRPC face of the Engine: evaluation.v1.EvaluationService over the
+// callback API. It authenticates the bearer token, hands the call to the
+// worker pool, and maps absl::Status to grpc::Status (the one place that
+// does). Everything else is the Engine's.
+
+#ifndef EVALD_SERVER_SERVICE_H_
+#define EVALD_SERVER_SERVICE_H_
+
+#include <memory>
+
+#include "absl/status/status.h"
+#include "evaluation/v1/evaluation.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "server/engine.h"
+#include "server/principals.h"
+#include "server/worker_pool.h"
+
+namespace evald::server {
+
+// absl::Status and grpc::Status share their code numbers.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+class EvaluationServiceImpl final
+    : public evaluation::v1::EvaluationService::CallbackService {
+ public:
+  // `engine`, `principals` and `pool` must outlive the service.
+  EvaluationServiceImpl(Engine* engine, const PrincipalRegistry* principals,
+                        WorkerPool* pool);
+
+#define EVALD_RPC(Method, Request, Reply)                            \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, \
+                                   const v1::Request* request,       \
+                                   v1::Reply* reply) override;
+#include "server/rpc_list.inc"
+#undef EVALD_RPC
+
+ private:
+  // The principal of the call's "authorization: Bearer <token>" metadata.
+  absl::StatusOr<Principal> Authenticate(
+      const grpc::CallbackServerContext& ctx) const;
+
+  Engine* engine_;
+  const PrincipalRegistry* principals_;
+  WorkerPool* pool_;
+};
+
+}  // namespace evald::server
+
+#endif  // EVALD_SERVER_SERVICE_H_

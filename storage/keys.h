@@ -1,0 +1,79 @@
+// The key encoding of evald's RocksDB database (docs/storage.md).
+//
+// Keys are ASCII and ordered so that every list the users need is a prefix
+// scan. Numbers are zero-padded so that byte order is numeric order. Ids
+// never contain '/' (the server validates them), so '/' separates fields.
+//
+// Column family "default" (state):
+//   meta/format_version                      -> decimal text
+//   project/{project}                        -> evaluation.v1.Project
+//   eval/{project}/{year:04}/{phase}         -> evaluation.v1.Evaluation
+//   tranche/{project}/{year:04}/{kind}       -> evaluation.v1.Disbursement
+//   req/{principal}/{request_id}             -> evald.storage.RequestRecord
+// Column family "index" (values empty):
+//   pt/{township}/{project}                  projects by township
+//   es/{state}/{project}/{year:04}/{phase}   evaluations by state
+//   ds/{state}/{project}/{year:04}/{kind}    disbursements by state
+// Column family "audit":
+//   {project}/{sequence:020}                 -> evaluation.v1.AuditEvent
+// Column family "summary" (int64 add merge):
+//   {township}/{year:04}/state/{STATE}       -> count
+//   {township}/{year:04}/grade/{GRADE}       -> count
+//
+// phase is "mid-term" | "final"; kind is "year-start" | "mid-term" | "final"
+// ("mid-term" < "final" would misorder phases, so phase keys use "1-mid-term"
+// and "2-final"; tranche kinds "0-year-start", "1-mid-term", "2-final").
+
+#ifndef EVALD_STORAGE_KEYS_H_
+#define EVALD_STORAGE_KEYS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "evaluation/v1/evaluation.pb.h"
+
+namespace evald::storage::keys {
+
+inline constexpr absl::string_view kFormatVersion = "meta/format_version";
+
+std::string Project(absl::string_view project);
+inline constexpr absl::string_view kProjectPrefix = "project/";
+
+std::string Evaluation(absl::string_view project, int year,
+                       evaluation::v1::Phase phase);
+// All evaluations of a project, in (year, phase) order.
+std::string EvaluationPrefix(absl::string_view project);
+inline constexpr absl::string_view kEvaluationPrefix = "eval/";
+
+std::string Tranche(absl::string_view project, int year,
+                    evaluation::v1::TrancheKind kind);
+std::string TranchePrefix(absl::string_view project);
+inline constexpr absl::string_view kTranchePrefix = "tranche/";
+
+std::string Request(absl::string_view principal, absl::string_view request_id);
+
+std::string ProjectByTownship(absl::string_view township,
+                              absl::string_view project);
+std::string ProjectByTownshipPrefix(absl::string_view township);
+
+std::string EvaluationByState(const evaluation::v1::Evaluation& e);
+std::string EvaluationByStatePrefix(evaluation::v1::EvaluationState state);
+
+std::string DisbursementByState(const evaluation::v1::Disbursement& d);
+std::string DisbursementByStatePrefix(evaluation::v1::DisbursementState state);
+
+std::string Audit(absl::string_view project, int64_t sequence);
+std::string AuditPrefix(absl::string_view project);
+
+std::string SummaryState(absl::string_view township, int year,
+                         evaluation::v1::EvaluationState state);
+std::string SummaryGrade(absl::string_view township, int year,
+                         evaluation::v1::Grade grade);
+
+// The smallest key greater than every key starting with `prefix`.
+std::string PrefixEnd(absl::string_view prefix);
+
+}  // namespace evald::storage::keys
+
+#endif  // EVALD_STORAGE_KEYS_H_

@@ -1,0 +1,570 @@
+#include "storage/store.h"
+
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/sha256.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/merge_operator.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+#include "storage/keys.h"
+
+namespace evald::storage {
+namespace {
+
+constexpr char kIndexFamily[] = "index";
+constexpr char kAuditFamily[] = "audit";
+constexpr char kSummaryFamily[] = "summary";
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::InternalError(
+      absl::StrCat("storage: ", what, ": ", s.ToString()));
+}
+
+std::string EncodeCount(int64_t n) {
+  std::string out(sizeof(n), '\0');
+  std::memcpy(out.data(), &n, sizeof(n));
+  return out;
+}
+
+int64_t DecodeCount(const rocksdb::Slice& s) {
+  int64_t n = 0;
+  if (s.size() == sizeof(n)) std::memcpy(&n, s.data(), sizeof(n));
+  return n;
+}
+
+// Summary counters are updated by +1/-1 merges, so concurrent commits on
+// different projects of one township never contend for a lock.
+class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing,
+             const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger*) const override {
+    const int64_t base = existing ? DecodeCount(*existing) : 0;
+    *new_value = EncodeCount(base + DecodeCount(value));
+    return true;
+  }
+  const char* Name() const override { return "evald.Int64Add"; }
+};
+
+template <typename Message>
+absl::StatusOr<std::optional<Message>> ReadRecord(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const std::string& key) {
+  std::string value;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf, key, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, absl::StrCat("read ", key));
+  Message m;
+  if (!m.ParseFromString(value)) {
+    return absl::DataLossError(
+        absl::StrCat("storage: record ", key, " does not parse"));
+  }
+  return m;
+}
+
+// Secondary keys an evaluation implies.
+std::vector<std::string> IndexKeys(const v1::Evaluation& e) {
+  return {keys::EvaluationByState(e),
+          absl::StrCat("et/", e.township(), "/", e.project_id(), "/",
+                       keys::Evaluation("", e.year(), e.phase()).substr(6))};
+}
+
+std::vector<std::string> IndexKeys(const v1::Disbursement& d) {
+  return {keys::DisbursementByState(d),
+          absl::StrCat("dt/", d.township(), "/",
+                       keys::Tranche("", d.year(), d.kind()).substr(9), "/",
+                       d.project_id())};
+}
+
+std::vector<std::string> IndexKeys(const v1::Project& p) {
+  return {keys::ProjectByTownship(p.township(), p.project_id())};
+}
+
+std::vector<std::string> SummaryKeys(const v1::Evaluation& e) {
+  std::vector<std::string> out = {
+      keys::SummaryState(e.township(), e.year(), e.state())};
+  if (e.has_result() && e.result().grade() != v1::GRADE_UNSPECIFIED) {
+    out.push_back(
+        keys::SummaryGrade(e.township(), e.year(), e.result().grade()));
+  }
+  return out;
+}
+
+std::string EncodeToken(absl::string_view key) {
+  return absl::BytesToHexString(key);
+}
+
+absl::StatusOr<std::string> DecodeToken(absl::string_view token,
+                                        absl::string_view scan_prefix) {
+  if (token.empty()) return std::string();
+  std::string key = absl::HexStringToBytes(token);
+  if (absl::BytesToHexString(key) != absl::AsciiStrToLower(token) ||
+      !absl::StartsWith(key, scan_prefix)) {
+    return absl::InvalidArgumentError(
+        "page_token: not a token of this list (start again without one)");
+  }
+  return key;
+}
+
+int ClampPageSize(int page_size) {
+  if (page_size <= 0) return 100;
+  return page_size > 1000 ? 1000 : page_size;
+}
+
+}  // namespace
+
+struct Store::Handles {
+  rocksdb::ColumnFamilyHandle* state = nullptr;
+  rocksdb::ColumnFamilyHandle* index = nullptr;
+  rocksdb::ColumnFamilyHandle* audit = nullptr;
+  rocksdb::ColumnFamilyHandle* summary = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> all;
+};
+
+Store::Store(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles,
+             bool sync_writes)
+    : db_(std::move(db)),
+      handles_(std::move(handles)),
+      sync_writes_(sync_writes) {}
+
+Store::~Store() {
+  for (rocksdb::ColumnFamilyHandle* h : handles_->all) {
+    db_->DestroyColumnFamilyHandle(h);
+  }
+  db_->Close();
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(
+    const StoreOptions& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  rocksdb::ColumnFamilyOptions summary_options = cf_options;
+  summary_options.merge_operator = std::make_shared<Int64AddOperator>();
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, cf_options},
+      {kIndexFamily, cf_options},
+      {kAuditFamily, cf_options},
+      {kSummaryFamily, summary_options},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(db_options),
+                                        options.path, families, &handles, &raw);
+  if (!s.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("storage: cannot open data directory ", options.path, ": ",
+                     s.ToString()));
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  auto h = std::make_unique<Handles>();
+  h->state = handles[0];
+  h->index = handles[1];
+  h->audit = handles[2];
+  h->summary = handles[3];
+  h->all = handles;
+
+  std::string version;
+  s = db->Get(rocksdb::ReadOptions(), h->state,
+              std::string(keys::kFormatVersion), &version);
+  if (s.IsNotFound()) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    s = db->Put(sync, h->state, std::string(keys::kFormatVersion),
+                absl::StrCat(kFormatVersion));
+  } else if (s.ok()) {
+    int found = 0;
+    if (!absl::SimpleAtoi(version, &found)) {
+      s = rocksdb::Status::Corruption("format version is not a number");
+    } else if (found > kFormatVersion) {
+      for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+      return absl::FailedPreconditionError(absl::StrCat(
+          "storage: data directory ", options.path, " has format version ",
+          found, ", newer than the version ", kFormatVersion,
+          " this evald understands; run a newer evald"));
+    }
+  }
+  if (!s.ok()) {
+    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    return FromRocks(s, "format version");
+  }
+  return std::unique_ptr<Store>(
+      new Store(std::move(db), std::move(h), options.sync_writes));
+}
+
+absl::Status Store::Commit(const WriteSet& w) {
+  rocksdb::WriteBatch batch;
+  auto replace_index = [&](const std::vector<std::string>& old_keys,
+                           const std::vector<std::string>& new_keys) {
+    for (const std::string& k : old_keys) batch.Delete(handles_->index, k);
+    for (const std::string& k : new_keys) batch.Put(handles_->index, k, "");
+  };
+  for (const v1::Project& p : w.projects) {
+    const std::string key = keys::Project(p.project_id());
+    auto old = ReadRecord<v1::Project>(db_.get(), handles_->state, key);
+    if (!old.ok()) return old.status();
+    replace_index(*old ? IndexKeys(**old) : std::vector<std::string>{},
+                  IndexKeys(p));
+    batch.Put(handles_->state, key, p.SerializeAsString());
+  }
+  for (const v1::Evaluation& e : w.evaluations) {
+    const std::string key =
+        keys::Evaluation(e.project_id(), e.year(), e.phase());
+    auto old = ReadRecord<v1::Evaluation>(db_.get(), handles_->state, key);
+    if (!old.ok()) return old.status();
+    if (*old) {
+      replace_index(IndexKeys(**old), IndexKeys(e));
+      for (const std::string& k : SummaryKeys(**old)) {
+        batch.Merge(handles_->summary, k, EncodeCount(-1));
+      }
+    } else {
+      replace_index({}, IndexKeys(e));
+    }
+    for (const std::string& k : SummaryKeys(e)) {
+      batch.Merge(handles_->summary, k, EncodeCount(1));
+    }
+    batch.Put(handles_->state, key, e.SerializeAsString());
+  }
+  for (const v1::Disbursement& d : w.disbursements) {
+    const std::string key = keys::Tranche(d.project_id(), d.year(), d.kind());
+    auto old = ReadRecord<v1::Disbursement>(db_.get(), handles_->state, key);
+    if (!old.ok()) return old.status();
+    replace_index(*old ? IndexKeys(**old) : std::vector<std::string>{},
+                  IndexKeys(d));
+    batch.Put(handles_->state, key, d.SerializeAsString());
+  }
+  for (const v1::AuditEvent& event : w.events) {
+    batch.Put(handles_->audit,
+              keys::Audit(event.project_id(), event.sequence()),
+              event.SerializeAsString());
+  }
+  if (w.request) {
+    batch.Put(handles_->state, keys::Request(w.request_principal, w.request_id),
+              w.request->SerializeAsString());
+  }
+  rocksdb::WriteOptions options;
+  options.sync = sync_writes_;
+  return FromRocks(db_->Write(options, &batch), "commit");
+}
+
+absl::StatusOr<std::optional<v1::Project>> Store::GetProject(
+    absl::string_view project_id) const {
+  return ReadRecord<v1::Project>(db_.get(), handles_->state,
+                                 keys::Project(project_id));
+}
+
+absl::StatusOr<std::optional<v1::Evaluation>> Store::GetEvaluation(
+    absl::string_view project_id, int year, v1::Phase phase) const {
+  return ReadRecord<v1::Evaluation>(db_.get(), handles_->state,
+                                    keys::Evaluation(project_id, year, phase));
+}
+
+namespace {
+
+// Calls `fn(key, value)` for each key with `prefix` at or after `start`
+// (exclusive of `start` itself) until it returns false.
+template <typename Fn>
+absl::Status Scan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                  absl::string_view prefix, absl::string_view after, Fn fn) {
+  rocksdb::ReadOptions ro;
+  const std::string upper = keys::PrefixEnd(prefix);
+  rocksdb::Slice upper_slice(upper);
+  if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
+  if (after.empty()) {
+    it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+  } else {
+    it->Seek(rocksdb::Slice(after.data(), after.size()));
+    if (it->Valid() &&
+        it->key() == rocksdb::Slice(after.data(), after.size())) {
+      it->Next();
+    }
+  }
+  for (; it->Valid(); it->Next()) {
+    if (!fn(it->key().ToString(), it->value())) break;
+  }
+  return FromRocks(it->status(), "scan");
+}
+
+template <typename Message>
+absl::StatusOr<std::vector<Message>> ReadAll(rocksdb::DB* db,
+                                             rocksdb::ColumnFamilyHandle* cf,
+                                             const std::string& prefix) {
+  std::vector<Message> out;
+  bool ok = true;
+  absl::Status s = Scan(
+      db, cf, prefix, "", [&](const std::string&, const rocksdb::Slice& v) {
+        Message m;
+        ok = m.ParseFromArray(v.data(), static_cast<int>(v.size()));
+        out.push_back(std::move(m));
+        return ok;
+      });
+  if (!s.ok()) return s;
+  if (!ok) return absl::DataLossError("storage: a record does not parse");
+  return out;
+}
+
+// Lists records of type Message found either directly (scan of the state
+// family) or through an index whose keys name the record.
+template <typename Message>
+struct Lister {
+  rocksdb::DB* db;
+  rocksdb::ColumnFamilyHandle* scan_cf;   // where the scanned keys live
+  rocksdb::ColumnFamilyHandle* state_cf;  // where records live
+  std::string prefix;
+  // For index scans: the state key of the record an index key names.
+  std::function<std::string(const std::string&)> record_key;
+  std::function<bool(const Message&)> match;
+
+  absl::StatusOr<Page<Message>> Run(int page_size,
+                                    absl::string_view page_token) {
+    absl::StatusOr<std::string> after = DecodeToken(page_token, prefix);
+    if (!after.ok()) return after.status();
+    const int limit = ClampPageSize(page_size);
+    Page<Message> page;
+    std::string last_key;
+    absl::Status error;
+    absl::Status s = Scan(
+        db, scan_cf, prefix, *after,
+        [&](const std::string& key, const rocksdb::Slice& v) {
+          Message m;
+          if (record_key) {
+            auto r = ReadRecord<Message>(db, state_cf, record_key(key));
+            if (!r.ok()) {
+              error = r.status();
+              return false;
+            }
+            if (!*r) return true;  // index entry without record: skip
+            m = **r;
+          } else if (!m.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+            error = absl::DataLossError(
+                absl::StrCat("storage: record ", key, " does not parse"));
+            return false;
+          }
+          if (match && !match(m)) return true;
+          if (static_cast<int>(page.items.size()) == limit) {
+            // One more match exists: the page ends at the previous item.
+            page.next_page_token = EncodeToken(last_key);
+            return false;
+          }
+          page.items.push_back(std::move(m));
+          last_key = key;
+          return true;
+        });
+    if (!s.ok()) return s;
+    if (!error.ok()) return error;
+    return page;
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::Evaluation>> Store::ProjectEvaluations(
+    absl::string_view project_id) const {
+  return ReadAll<v1::Evaluation>(db_.get(), handles_->state,
+                                 keys::EvaluationPrefix(project_id));
+}
+
+absl::StatusOr<std::vector<v1::Disbursement>> Store::ProjectDisbursements(
+    absl::string_view project_id) const {
+  return ReadAll<v1::Disbursement>(db_.get(), handles_->state,
+                                   keys::TranchePrefix(project_id));
+}
+
+absl::StatusOr<std::optional<RequestRecord>> Store::GetRequest(
+    absl::string_view principal, absl::string_view request_id) const {
+  return ReadRecord<RequestRecord>(db_.get(), handles_->state,
+                                   keys::Request(principal, request_id));
+}
+
+absl::StatusOr<int64_t> Store::NextAuditSequence(
+    absl::string_view project_id) const {
+  const std::string prefix = keys::AuditPrefix(project_id);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_->audit));
+  it->SeekForPrev(keys::PrefixEnd(prefix));
+  if (it->Valid() && it->key().starts_with(prefix)) {
+    const rocksdb::Slice key = it->key();
+    int64_t last = 0;
+    if (!absl::SimpleAtoi(absl::string_view(key.data() + prefix.size(),
+                                            key.size() - prefix.size()),
+                          &last)) {
+      return absl::DataLossError("storage: malformed audit key");
+    }
+    return last + 1;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "audit sequence");
+  return 1;
+}
+
+absl::StatusOr<Page<v1::Project>> Store::ListProjects(
+    absl::string_view township, int page_size, absl::string_view page_token,
+    const std::function<bool(const v1::Project&)>& visible) const {
+  Lister<v1::Project> l{db_.get(),       handles_->state,
+                        handles_->state, std::string(keys::kProjectPrefix),
+                        nullptr,         visible};
+  if (!township.empty()) {
+    l.scan_cf = handles_->index;
+    l.prefix = keys::ProjectByTownshipPrefix(township);
+    const size_t skip = l.prefix.size();
+    l.record_key = [skip](const std::string& k) {
+      return keys::Project(k.substr(skip));
+    };
+  }
+  return l.Run(page_size, page_token);
+}
+
+absl::StatusOr<Page<v1::Evaluation>> Store::ListEvaluations(
+    const EvaluationFilter& f, int page_size, absl::string_view page_token,
+    const std::function<bool(const v1::Evaluation&)>& visible) const {
+  Lister<v1::Evaluation> l{
+      db_.get(),       handles_->state,
+      handles_->state, std::string(keys::kEvaluationPrefix),
+      nullptr,         {}};
+  // Drive the scan by the most selective filter; check the rest per record.
+  if (!f.project_id.empty()) {
+    l.prefix = keys::EvaluationPrefix(f.project_id);
+  } else if (f.state != v1::EVALUATION_STATE_UNSPECIFIED) {
+    l.scan_cf = handles_->index;
+    l.prefix = keys::EvaluationByStatePrefix(f.state);
+    const size_t skip = l.prefix.size();
+    l.record_key = [skip](const std::string& k) {
+      return absl::StrCat(keys::kEvaluationPrefix, k.substr(skip));
+    };
+  } else if (!f.township.empty()) {
+    l.scan_cf = handles_->index;
+    l.prefix = absl::StrCat("et/", f.township, "/");
+    const size_t skip = l.prefix.size();
+    l.record_key = [skip](const std::string& k) {
+      return absl::StrCat(keys::kEvaluationPrefix, k.substr(skip));
+    };
+  }
+  l.match = [f, visible](const v1::Evaluation& e) {
+    if (!f.project_id.empty() && e.project_id() != f.project_id) return false;
+    if (!f.township.empty() && e.township() != f.township) return false;
+    if (f.year != 0 && e.year() != f.year) return false;
+    if (f.phase != v1::PHASE_UNSPECIFIED && e.phase() != f.phase) return false;
+    if (f.state != v1::EVALUATION_STATE_UNSPECIFIED && e.state() != f.state) {
+      return false;
+    }
+    return !visible || visible(e);
+  };
+  return l.Run(page_size, page_token);
+}
+
+absl::StatusOr<Page<v1::Disbursement>> Store::ListDisbursements(
+    const DisbursementFilter& f, int page_size, absl::string_view page_token,
+    const std::function<bool(const v1::Disbursement&)>& visible) const {
+  Lister<v1::Disbursement> l{db_.get(),       handles_->state,
+                             handles_->state, std::string(keys::kTranchePrefix),
+                             nullptr,         {}};
+  if (!f.project_id.empty()) {
+    l.prefix = keys::TranchePrefix(f.project_id);
+  } else if (f.state != v1::DISBURSEMENT_STATE_UNSPECIFIED) {
+    l.scan_cf = handles_->index;
+    l.prefix = keys::DisbursementByStatePrefix(f.state);
+    const size_t skip = l.prefix.size();
+    l.record_key = [skip](const std::string& k) {
+      return absl::StrCat(keys::kTranchePrefix, k.substr(skip));
+    };
+  } else if (!f.township.empty()) {
+    l.scan_cf = handles_->index;
+    l.prefix = absl::StrCat("dt/", f.township, "/");
+    const size_t skip = l.prefix.size();
+    l.record_key = [skip](const std::string& k) {
+      // dt/{township}/{year}/{kind}/{project} ->
+      // tranche/{project}/{year}/{kind}
+      std::vector<std::string> parts = absl::StrSplit(k.substr(skip), '/');
+      return absl::StrCat(keys::kTranchePrefix, parts[2], "/", parts[0], "/",
+                          parts[1]);
+    };
+  }
+  l.match = [f, visible](const v1::Disbursement& d) {
+    if (!f.project_id.empty() && d.project_id() != f.project_id) return false;
+    if (!f.township.empty() && d.township() != f.township) return false;
+    if (f.state != v1::DISBURSEMENT_STATE_UNSPECIFIED && d.state() != f.state) {
+      return false;
+    }
+    return !visible || visible(d);
+  };
+  return l.Run(page_size, page_token);
+}
+
+absl::StatusOr<Page<v1::AuditEvent>> Store::ListAudit(
+    absl::string_view project_id, int page_size,
+    absl::string_view page_token) const {
+  Lister<v1::AuditEvent> l{db_.get(),       handles_->audit,
+                           handles_->audit, keys::AuditPrefix(project_id),
+                           nullptr,         {}};
+  return l.Run(page_size, page_token);
+}
+
+absl::StatusOr<
+    std::map<std::pair<std::string, int>, std::map<std::string, int64_t>>>
+Store::Summary(absl::string_view township, int year) const {
+  std::map<std::pair<std::string, int>, std::map<std::string, int64_t>> out;
+  const std::string prefix =
+      township.empty() ? std::string() : absl::StrCat(township, "/");
+  absl::Status s = Scan(
+      db_.get(), handles_->summary, prefix, "",
+      [&](const std::string& key, const rocksdb::Slice& v) {
+        // {township}/{year}/{state|grade}/{NAME}
+        std::vector<std::string> parts = absl::StrSplit(key, '/');
+        int key_year = 0;
+        if (parts.size() != 4 || !absl::SimpleAtoi(parts[1], &key_year))
+          return true;
+        if (year != 0 && key_year != year) return true;
+        const int64_t n = DecodeCount(v);
+        if (n != 0) {
+          out[{parts[0], key_year}][absl::StrCat(parts[2], "/", parts[3])] = n;
+        }
+        return true;
+      });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::string> Store::ContentDigest() const {
+  std::string all;
+  for (rocksdb::ColumnFamilyHandle* cf : handles_->all) {
+    absl::StrAppend(&all, "#", cf->GetName(), "\n");
+    absl::Status s =
+        Scan(db_.get(), cf, "", "",
+             [&](const std::string& k, const rocksdb::Slice& v) {
+               absl::StrAppend(&all, k.size(), ":", k, v.size(), ":",
+                               absl::string_view(v.data(), v.size()));
+               return true;
+             });
+    if (!s.ok()) return s;
+  }
+  return Sha256Hex(all);
+}
+
+absl::Status Store::CorruptAuditEventForTest(absl::string_view project_id,
+                                             int64_t sequence,
+                                             absl::string_view raw_value) {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return FromRocks(
+      db_->Put(options, handles_->audit, keys::Audit(project_id, sequence),
+               rocksdb::Slice(raw_value.data(), raw_value.size())),
+      "corrupt");
+}
+
+}  // namespace evald::storage

@@ -1,0 +1,163 @@
+// evald's durable state: the only code that knows RocksDB.
+//
+// A Store holds projects, evaluations, disbursements (tranches), request-id
+// records, the append-only audit log, secondary indexes and summary counters
+// in one RocksDB database (key layout: storage/keys.h, docs/storage.md).
+//
+// Writes: Commit() applies one WriteSet -- new records, the index entries and
+// counters they imply, audit events and the request record -- as a single
+// WriteBatch with a synced WAL. When Commit returns OK the change is on disk;
+// when it fails nothing of it is visible.
+//
+// Concurrency: a Store is safe to use from many threads. Commit() derives
+// index and counter changes from the records it replaces, so callers must
+// serialise Commits that touch the same project (the server holds a
+// per-project lock across read -> decide -> commit). Reads take no locks.
+
+#ifndef EVALD_STORAGE_STORE_H_
+#define EVALD_STORAGE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "evaluation/v1/evaluation.pb.h"
+#include "storage/records.pb.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace evald::storage {
+
+namespace v1 = ::evaluation::v1;
+
+// The on-disk format this build writes and reads. A database written by a
+// newer format is refused at Open.
+inline constexpr int kFormatVersion = 1;
+
+struct StoreOptions {
+  std::string path;
+  // Block cache for reads; the benchmarks' memory figure depends on it.
+  size_t block_cache_bytes = 64 << 20;
+  // Tests may turn fsync off to run faster; production never does.
+  bool sync_writes = true;
+};
+
+// One atomic change.
+struct WriteSet {
+  std::vector<v1::Project> projects;
+  std::vector<v1::Evaluation> evaluations;
+  std::vector<v1::Disbursement> disbursements;
+  // Sequence numbers must already be assigned (NextAuditSequence).
+  std::vector<v1::AuditEvent> events;
+  // Stored under (principal, request_id) when set.
+  std::optional<RequestRecord> request;
+  std::string request_principal;
+  std::string request_id;
+};
+
+// A page of a list: the items and the token to continue from ("" at end).
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_page_token;
+};
+
+struct EvaluationFilter {
+  std::string project_id;
+  std::string township;
+  int year = 0;
+  v1::Phase phase = v1::PHASE_UNSPECIFIED;
+  v1::EvaluationState state = v1::EVALUATION_STATE_UNSPECIFIED;
+};
+
+struct DisbursementFilter {
+  std::string project_id;
+  std::string township;
+  v1::DisbursementState state = v1::DISBURSEMENT_STATE_UNSPECIFIED;
+};
+
+class Store {
+ public:
+  // Opens (creating if absent) the database at options.path. Refuses a
+  // database whose format version is newer than kFormatVersion
+  // (FailedPrecondition naming both versions).
+  static absl::StatusOr<std::unique_ptr<Store>> Open(
+      const StoreOptions& options);
+
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  absl::Status Commit(const WriteSet& writes);
+
+  absl::StatusOr<std::optional<v1::Project>> GetProject(
+      absl::string_view project_id) const;
+  absl::StatusOr<std::optional<v1::Evaluation>> GetEvaluation(
+      absl::string_view project_id, int year, v1::Phase phase) const;
+  // Every evaluation of a project, in (year, phase) order.
+  absl::StatusOr<std::vector<v1::Evaluation>> ProjectEvaluations(
+      absl::string_view project_id) const;
+  // Every tranche of a project, in (year, kind) order.
+  absl::StatusOr<std::vector<v1::Disbursement>> ProjectDisbursements(
+      absl::string_view project_id) const;
+  absl::StatusOr<std::optional<RequestRecord>> GetRequest(
+      absl::string_view principal, absl::string_view request_id) const;
+  // The sequence number the project's next audit event gets (1 first).
+  absl::StatusOr<int64_t> NextAuditSequence(absl::string_view project_id) const;
+
+  // Lists. `page_token` is what the previous page returned ("" to start);
+  // a token that this store did not issue is InvalidArgument.
+  // `visible` (may be empty) further restricts what is returned.
+  absl::StatusOr<Page<v1::Project>> ListProjects(
+      absl::string_view township, int page_size, absl::string_view page_token,
+      const std::function<bool(const v1::Project&)>& visible = {}) const;
+  absl::StatusOr<Page<v1::Evaluation>> ListEvaluations(
+      const EvaluationFilter& filter, int page_size,
+      absl::string_view page_token,
+      const std::function<bool(const v1::Evaluation&)>& visible = {}) const;
+  absl::StatusOr<Page<v1::Disbursement>> ListDisbursements(
+      const DisbursementFilter& filter, int page_size,
+      absl::string_view page_token,
+      const std::function<bool(const v1::Disbursement&)>& visible = {}) const;
+  absl::StatusOr<Page<v1::AuditEvent>> ListAudit(
+      absl::string_view project_id, int page_size,
+      absl::string_view page_token) const;
+
+  // Summary counters: (township, year) -> {"state/OPEN": n, "grade/GOOD": n}.
+  // Empty filters match everything.
+  absl::StatusOr<
+      std::map<std::pair<std::string, int>, std::map<std::string, int64_t>>>
+  Summary(absl::string_view township, int year) const;
+
+  // A SHA-256 over every key and value of every column family: tests use it
+  // to show that a refused call changed nothing.
+  absl::StatusOr<std::string> ContentDigest() const;
+
+  // Overwrites one raw audit value: for tests of corruption detection only.
+  absl::Status CorruptAuditEventForTest(absl::string_view project_id,
+                                        int64_t sequence,
+                                        absl::string_view raw_value);
+
+ private:
+  struct Handles;
+  Store(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles,
+        bool sync_writes);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::unique_ptr<Handles> handles_;
+  bool sync_writes_;
+};
+
+}  // namespace evald::storage
+
+#endif  // EVALD_STORAGE_STORE_H_
