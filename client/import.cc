@@ -1,0 +1,238 @@
+#include "client/import.h"
+
+#include <map>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "client/csv.h"
+#include "client/format.h"
+#include "common/sha256.h"
+#include "scoring/decimal.h"
+
+namespace evald::client {
+namespace {
+
+namespace v1 = ::evaluation::v1;
+
+enum Column {
+  kKind,
+  kProject,
+  kYear,
+  kPhase,
+  kScore,
+  kRectifiable,
+  kPersonnel,
+  kServiceQuality,
+  kManagement,
+  kOther,
+  kIgnored,
+};
+
+const std::map<std::string, Column>& ColumnNames() {
+  static const auto* const names = new std::map<std::string, Column>{
+      {"kind", kKind},
+      {"类型", kKind},
+      {"project", kProject},
+      {"项目编号", kProject},
+      {"year", kYear},
+      {"年度", kYear},
+      {"phase", kPhase},
+      {"阶段", kPhase},
+      {"score", kScore},
+      {"分数", kScore},
+      {"rectifiable", kRectifiable},
+      {"可整改", kRectifiable},
+      {"personnel", kPersonnel},
+      {"人员经费", kPersonnel},
+      {"service_quality", kServiceQuality},
+      {"服务质量经费", kServiceQuality},
+      {"management", kManagement},
+      {"管理费用", kManagement},
+      {"other", kOther},
+      {"其他费用", kOther},
+      {"project_name", kIgnored},
+      {"项目名称", kIgnored},
+      {"note", kIgnored},
+      {"备注", kIgnored},
+  };
+  return *names;
+}
+
+std::optional<bool> ParseYesNo(absl::string_view text) {
+  const std::string t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  if (t.empty() || t == "no" || t == "false" || t == "0" || t == "否") {
+    return false;
+  }
+  if (t == "yes" || t == "true" || t == "1" || t == "是") return true;
+  return std::nullopt;
+}
+
+}  // namespace
+
+ParsedImport ParseImport(absl::string_view file_name, absl::string_view text) {
+  ParsedImport out;
+  if (text.size() > kMaxImportBytes) {
+    out.problems.push_back({0, absl::StrCat("the file is larger than ",
+                                            kMaxImportBytes >> 20, " MiB")});
+    return out;
+  }
+  absl::StatusOr<std::vector<CsvRow>> rows = ParseCsv(text);
+  if (!rows.ok()) {
+    out.problems.push_back({0, std::string(rows.status().message())});
+    return out;
+  }
+  if (rows->empty()) {
+    out.problems.push_back({0, "the file is empty: a header row is required"});
+    return out;
+  }
+  if (rows->size() - 1 > kMaxImportRows) {
+    out.problems.push_back(
+        {0, absl::StrCat("more than ", kMaxImportRows, " rows")});
+    return out;
+  }
+
+  // Header: map each column to its meaning.
+  std::vector<Column> columns;
+  std::map<Column, int> position;
+  for (const std::string& raw : (*rows)[0].fields) {
+    const std::string name =
+        absl::AsciiStrToLower(absl::StripAsciiWhitespace(raw));
+    auto it = ColumnNames().find(name);
+    if (it == ColumnNames().end()) {
+      out.problems.push_back(
+          {(*rows)[0].line, absl::StrCat("unknown column \"", raw, "\"")});
+      return out;
+    }
+    if (it->second != kIgnored && position.count(it->second)) {
+      out.problems.push_back(
+          {(*rows)[0].line, absl::StrCat("column \"", raw, "\" is repeated")});
+      return out;
+    }
+    position[it->second] = static_cast<int>(columns.size());
+    columns.push_back(it->second);
+  }
+  for (Column required : {kKind, kProject, kYear, kPhase, kScore}) {
+    if (!position.count(required)) {
+      out.problems.push_back(
+          {(*rows)[0].line,
+           "the header needs the columns kind, project, year, phase, score"});
+      return out;
+    }
+  }
+
+  for (size_t r = 1; r < rows->size(); ++r) {
+    const CsvRow& row = (*rows)[r];
+    auto cell = [&](Column c) -> std::string {
+      auto it = position.find(c);
+      if (it == position.end() ||
+          it->second >= static_cast<int>(row.fields.size())) {
+        return "";
+      }
+      return std::string(absl::StripAsciiWhitespace(row.fields[it->second]));
+    };
+    auto problem = [&](std::string reason) {
+      out.problems.push_back({row.line, std::move(reason)});
+    };
+    if (row.fields.size() > columns.size()) {
+      problem(absl::StrCat(row.fields.size(), " fields, but the header has ",
+                           columns.size()));
+      continue;
+    }
+    const std::string kind = absl::AsciiStrToLower(cell(kKind));
+    const bool financial = kind == "financial" || kind == "财务";
+    if (!financial && kind != "score" && kind != "评分") {
+      problem(
+          absl::StrCat("kind \"", cell(kKind), "\" is not score or financial"));
+      continue;
+    }
+    v1::EvaluationRef ref;
+    ref.set_project_id(cell(kProject));
+    if (ref.project_id().empty()) {
+      problem("project is empty");
+      continue;
+    }
+    int year = 0;
+    if (!absl::SimpleAtoi(cell(kYear), &year) || year < 1900 || year > 9999) {
+      problem(absl::StrCat("year \"", cell(kYear), "\" is not a year"));
+      continue;
+    }
+    ref.set_year(year);
+    absl::StatusOr<v1::Phase> phase = ParsePhaseFlag(cell(kPhase));
+    if (!phase.ok()) {
+      problem(std::string(phase.status().message()));
+      continue;
+    }
+    ref.set_phase(*phase);
+    absl::StatusOr<scoring::Score> score = scoring::Score::Parse(cell(kScore));
+    if (!score.ok()) {
+      problem(std::string(score.status().message()));
+      continue;
+    }
+    std::optional<bool> rectifiable = ParseYesNo(cell(kRectifiable));
+    if (!rectifiable) {
+      problem(absl::StrCat("rectifiable \"", cell(kRectifiable),
+                           "\" is not yes or no"));
+      continue;
+    }
+    const std::string request_id = absl::StrCat(
+        "import-",
+        Sha256Hex(absl::StrCat(file_name, "\n", row.line, "\n", row.raw))
+            .substr(0, 32));
+
+    ImportRow out_row;
+    out_row.line = row.line;
+    out_row.financial = financial;
+    if (financial) {
+      v1::SubmitFinancialEvaluationRequest& f = out_row.financial_request;
+      f.set_request_id(request_id);
+      *f.mutable_evaluation() = ref;
+      f.set_score(score->ToString());
+      f.set_rectifiable(*rectifiable);
+      bool ok = true;
+      for (auto [column, name, setter] :
+           {std::tuple{kPersonnel, "personnel",
+                       &v1::Expenditure::set_personnel_fen},
+            std::tuple{kServiceQuality, "service_quality",
+                       &v1::Expenditure::set_service_quality_fen},
+            std::tuple{kManagement, "management",
+                       &v1::Expenditure::set_management_fen},
+            std::tuple{kOther, "other", &v1::Expenditure::set_other_fen}}) {
+        const std::string value = cell(column);
+        if (value.empty()) {
+          problem(absl::StrCat(name, " is required on a financial row"));
+          ok = false;
+          break;
+        }
+        absl::StatusOr<int64_t> fen = ParseYuanFlag(name, value);
+        if (!fen.ok()) {
+          problem(std::string(fen.status().message()));
+          ok = false;
+          break;
+        }
+        (f.mutable_expenditure()->*setter)(*fen);
+      }
+      if (!ok) continue;
+    } else {
+      for (Column c : {kPersonnel, kServiceQuality, kManagement, kOther}) {
+        if (!cell(c).empty()) {
+          problem("expenditure columns belong to financial rows only");
+          break;
+        }
+      }
+      if (!out.problems.empty() && out.problems.back().line == row.line) {
+        continue;
+      }
+      v1::SubmitProfessionalScoreRequest& s = out_row.score;
+      s.set_request_id(request_id);
+      *s.mutable_evaluation() = ref;
+      s.set_score(score->ToString());
+      s.set_rectifiable(*rectifiable);
+    }
+    out.rows.push_back(std::move(out_row));
+  }
+  return out;
+}
+
+}  // namespace evald::client

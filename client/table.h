@@ -1,0 +1,32 @@
+// Tabular output of evalctl: aligned text tables (Chinese text aligned by
+// display width) and RFC 4180 CSV.
+
+#ifndef EVALD_CLIENT_TABLE_H_
+#define EVALD_CLIENT_TABLE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace evald::client {
+
+struct Table {
+  std::vector<std::string> headers;
+  std::vector<std::vector<std::string>> rows;
+};
+
+// Columns on a terminal: 2 for East Asian wide and fullwidth characters
+// (汉字, fullwidth forms), 1 for others; invalid UTF-8 counts 1 a byte.
+int DisplayWidth(absl::string_view utf8);
+
+// Left-aligned columns separated by two spaces; headers first.
+std::string RenderText(const Table& table);
+
+// Header line, then one line per row; fields quoted when they hold a comma,
+// quote or line break.
+std::string RenderCsv(const Table& table);
+
+}  // namespace evald::client
+
+#endif  // EVALD_CLIENT_TABLE_H_
