@@ -32,6 +32,15 @@ absl::StatusOr<Args> Args::Parse(const std::vector<std::string>& argv,
     if (eq != std::string::npos) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
+      if (boolean_flags.count(name)) {
+        // --rectifiable=false must not mean --rectifiable.
+        if (value == "false") continue;
+        if (value != "true") {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "--", name, " takes no value (or =true, =false), not \"", value,
+              "\""));
+        }
+      }
     } else if (boolean_flags.count(name)) {
       value = "true";
     } else {

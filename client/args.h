@@ -1,7 +1,8 @@
 // Command-line arguments of evalctl: positional words and --flags.
 //
 // Accepted forms: --name=value, --name value, and --name alone for boolean
-// flags. "--" ends flag parsing. Unknown flags and missing values are usage
+// flags (which also take =true or =false; --name=false is as if absent).
+// "--" ends flag parsing. Unknown flags and missing values are usage
 // errors (exit code 2), reported by name.
 
 #ifndef EVALD_CLIENT_ARGS_H_

@@ -19,6 +19,7 @@
 #include "client/format.h"
 #include "client/import.h"
 #include "client/table.h"
+#include "common/audit_chain.h"
 #include "evaluation/v1/evaluation.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
@@ -909,6 +910,35 @@ const std::vector<Command>& Commands() {
          const bool ok = ListAll(s, &Stub::ListAuditEvents, r, &all);
          return Submit(s, ok, all, AuditTable(all));
        }},
+      {"audit",
+       "verify",
+       "Recompute a project's audit hash chain; report the first broken link.",
+       "--project P",
+       "evalctl audit verify --project P1",
+       {"project"},
+       {},
+       [](Session& s, const Args& a) {
+         v1::ListAuditEventsRequest r;
+         EVALD_TRY_FLAG(project, a.Required("project"));
+         r.set_project_id(*project);
+         v1::ListAuditEventsResponse all;
+         if (!ListAll(s, &Stub::ListAuditEvents, r, &all)) return kRefused;
+         std::optional<ChainBreak> broken =
+             VerifyAuditChain({all.events().begin(), all.events().end()});
+         if (broken) {
+           *s.err << "error: the audit chain of " << *project
+                  << " is broken at event " << broken->sequence << ": "
+                  << broken->reason << "\n";
+           return kRefused;
+         }
+         *s.out << "audit chain of " << *project << ": " << all.events_size()
+                << " events, intact";
+         if (all.events_size() > 0) {
+           *s.out << " (head " << all.events().rbegin()->hash() << ")";
+         }
+         *s.out << "\n";
+         return kOk;
+       }},
       {"policy",
        "show",
        "The policy in force: weights, bands, veto catalogue.",
@@ -947,7 +977,10 @@ void PrintTopHelp(std::ostream& out) {
          "127.0.0.1:50051)\n"
          "  --token TOKEN        bearer token (default $EVAL_TOKEN)\n"
          "  -o, --output FORMAT  table (default), json or csv\n"
-         "  --timeout SECONDS    per call (default 30)\n\n"
+         "  --timeout SECONDS    per call (default 30)\n"
+         "  --ca-file FILE       use TLS; verify evald against this CA\n"
+         "  --cert-file FILE, --key-file FILE   client certificate (mTLS)\n"
+         "  --tls-server-name NAME   expected name in evald's certificate\n\n"
          "Commands:\n";
   Table t;
   t.headers = {"  COMMAND", "WHAT IT DOES"};
@@ -1060,6 +1093,45 @@ int RunImport(Session& s, const Args& args) {
   return refused == 0 && parsed.problems.empty() ? kOk : kRefused;
 }
 
+std::string ReadFileOr(const std::string& path, bool* ok) {
+  std::ifstream in(path, std::ios::binary);
+  *ok = static_cast<bool>(in);
+  return std::string((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+}
+
+// TLS when --ca-file is given (verifying evald against that CA, and
+// presenting --cert-file/--key-file for mTLS); plaintext otherwise.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
+    const Args& args) {
+  const std::string ca = args.GetOr("ca-file", "");
+  const std::string cert = args.GetOr("cert-file", "");
+  const std::string key = args.GetOr("key-file", "");
+  if (ca.empty()) {
+    if (!cert.empty() || !key.empty()) {
+      return absl::InvalidArgumentError(
+          "--cert-file and --key-file need --ca-file (TLS)");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  if (cert.empty() != key.empty()) {
+    return absl::InvalidArgumentError("--cert-file and --key-file go together");
+  }
+  grpc::SslCredentialsOptions options;
+  bool ok = true;
+  options.pem_root_certs = ReadFileOr(ca, &ok);
+  if (!ok) return absl::InvalidArgumentError("--ca-file: cannot read " + ca);
+  if (!cert.empty()) {
+    options.pem_cert_chain = ReadFileOr(cert, &ok);
+    if (!ok)
+      return absl::InvalidArgumentError("--cert-file: cannot read " + cert);
+    options.pem_private_key = ReadFileOr(key, &ok);
+    if (!ok)
+      return absl::InvalidArgumentError("--key-file: cannot read " + key);
+  }
+  return grpc::SslCredentials(options);
+}
+
 }  // namespace
 
 int RunEvalctl(const std::vector<std::string>& argv,
@@ -1107,15 +1179,17 @@ int RunEvalctl(const std::vector<std::string>& argv,
     PrintCommandHelp(*command, out);
     return kOk;
   }
-  const size_t expected_words =
-      *command->verb ? 2 : (std::string(command->noun) == "import" ? 2 : 1);
-  if (words.size() != expected_words) {
+  // import checks its FILE argument itself (RunImport).
+  const bool is_import = std::string(command->noun) == "import";
+  const size_t expected_words = *command->verb ? 2 : 1;
+  if (!is_import && words.size() != expected_words) {
     err << "error: unexpected argument \"" << words.back() << "\" (see evalctl "
         << CommandName(*command) << " --help)\n";
     return kUsage;
   }
-  const std::set<std::string> global = {"server", "token", "output", "timeout",
-                                        "help"};
+  const std::set<std::string> global = {
+      "server",  "token",     "output",   "timeout",        "help",
+      "ca-file", "cert-file", "key-file", "tls-server-name"};
   for (const std::string& name : args->Names()) {
     if (!global.count(name) && !command->flags.count(name) &&
         !command->booleans.count(name)) {
@@ -1144,9 +1218,18 @@ int RunEvalctl(const std::vector<std::string>& argv,
       "server", env_server.empty() ? "127.0.0.1:50051" : env_server);
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(64 << 20);
-  s.stub = v1::EvaluationService::NewStub(grpc::CreateCustomChannel(
-      server, grpc::InsecureChannelCredentials(), channel_args));
-  if (std::string(command->noun) == "import") return RunImport(s, *args);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ChannelCredentials(*args);
+  if (!credentials.ok()) {
+    err << "error: " << credentials.status().message() << "\n";
+    return kUsage;
+  }
+  if (std::optional<std::string> name = args->Get("tls-server-name")) {
+    channel_args.SetSslTargetNameOverride(*name);
+  }
+  s.stub = v1::EvaluationService::NewStub(
+      grpc::CreateCustomChannel(server, *credentials, channel_args));
+  if (is_import) return RunImport(s, *args);
   return command->run(s, *args);
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "client/csv.h"
 #include "client/format.h"
 #include "common/sha256.h"
@@ -205,13 +206,15 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text) {
           ok = false;
           break;
         }
-        absl::StatusOr<int64_t> fen = ParseYuanFlag(name, value);
-        if (!fen.ok()) {
-          problem(std::string(fen.status().message()));
+        // Named as the column, not as a command-line flag.
+        absl::StatusOr<scoring::Money> money = scoring::Money::ParseYuan(
+            absl::StrReplaceAll(value, {{",", ""}}), name);
+        if (!money.ok()) {
+          problem(std::string(money.status().message()));
           ok = false;
           break;
         }
-        (f.mutable_expenditure()->*setter)(*fen);
+        (f.mutable_expenditure()->*setter)(money->fen());
       }
       if (!ok) continue;
     } else {

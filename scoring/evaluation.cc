@@ -231,6 +231,7 @@ class Transition {
       }
       case Outcome::kFailFinal:
         next.state = PhaseState::kFailed;
+        next.failed_on = c.result_date;
         AddTermination(c.result_date, "failed and not rectifiable");
         break;
     }
@@ -275,6 +276,7 @@ class Transition {
                     "rectification application date");
     } else {
       decision_.next.state = PhaseState::kFailed;
+      decision_.next.failed_on = c.decision_date;
       AddTermination(c.decision_date, "failed its re-evaluation");
     }
     return absl::OkStatus();
@@ -291,6 +293,7 @@ class Transition {
           " has not passed as of ", FormatDate(c.as_of)));
     }
     decision_.next.state = PhaseState::kFailed;
+    decision_.next.failed_on = c.as_of;
     AddTermination(c.as_of, "no rectification application by the deadline");
     return absl::OkStatus();
   }
@@ -313,6 +316,7 @@ class Transition {
     next.rectification_deadline.reset();
     next.application_date.reset();
     next.reevaluation_date.reset();
+    next.failed_on.reset();
     ++next.reopen_count;
     Effect e;
     e.kind = EffectKind::kResultWithdrawn;

@@ -78,6 +78,9 @@ struct Evaluation {
   std::optional<Date> rectification_deadline;
   std::optional<Date> application_date;
   std::optional<Date> reevaluation_date;
+  // The day the phase FAILED (result, re-evaluation or expiry date): the
+  // contract's termination date.
+  std::optional<Date> failed_on;
   int reopen_count = 0;
 
   // "P1/2025/mid-term": how messages name this evaluation.
@@ -153,7 +156,9 @@ struct DecisionContext {
   // Some phase of the contract has FAILED: nothing more may happen except
   // the bureau reopening that failed phase.
   bool contract_terminated = false;
-  // This phase's tranche has been released: reopening is refused.
+  // This phase's tranche, or a tranche paid because this phase passed (the
+  // next year's year-start tranche after a final), has been released:
+  // reopening is refused.
   bool tranche_released = false;
 };
 

@@ -72,19 +72,37 @@ const Evaluation* Find(const std::vector<Evaluation>& evaluations,
   return nullptr;
 }
 
-// When a phase's tranche became payable, or nullopt if it has not.
-std::optional<CalendarDate> PhaseDue(const Evaluation* e, const Policy& policy,
-                                     const WorkingDayCalendar& calendar) {
-  if (e == nullptr) return std::nullopt;
+// When a phase's tranche became payable and its deadline, or nullopt if it
+// has not.
+struct Payable {
+  Date from;
+  CalendarDate due;
+};
+std::optional<Payable> PhasePayable(const Evaluation* e, const Policy& policy,
+                                    const WorkingDayCalendar& calendar) {
+  if (e == nullptr || !e->PassedOn()) return std::nullopt;
   if (e->state == PhaseState::kPassed) {
-    return calendar.AddWorkingDays(*e->result_date,
-                                   policy.payment_working_days);
+    return Payable{
+        *e->PassedOn(),
+        calendar.AddWorkingDays(*e->result_date, policy.payment_working_days)};
   }
-  if (e->state == PhaseState::kPassedAfterRectification) {
-    return calendar.AddWorkingDays(*e->application_date,
-                                   policy.rectified_payment_working_days);
+  // RULES.md §7 [seed]: counted from the provider's application date.
+  return Payable{*e->PassedOn(), calendar.AddWorkingDays(
+                                     *e->application_date,
+                                     policy.rectified_payment_working_days)};
+}
+
+// The day the contract was terminated: the earliest failure.
+std::optional<Date> TerminatedOn(const std::vector<Evaluation>& evaluations) {
+  std::optional<Date> on;
+  for (const Evaluation& e : evaluations) {
+    if (e.state != PhaseState::kFailed) continue;
+    // A record without the date (written before it was kept) counts from
+    // the start: nothing more becomes payable.
+    const Date failed = e.failed_on.value_or(Date(1900, 1, 1));
+    if (!on || failed < *on) on = failed;
   }
-  return std::nullopt;
+  return on;
 }
 
 }  // namespace
@@ -94,7 +112,7 @@ std::vector<Tranche> DeriveTranches(
     const WorkingDayCalendar& calendar,
     const std::vector<Evaluation>& evaluations,
     const std::map<TrancheKey, Release>& releases) {
-  const bool terminated = ContractTerminated(evaluations);
+  const std::optional<Date> terminated_on = TerminatedOn(evaluations);
   const TrancheAmounts amounts = SplitAnnualFund(policy, terms.annual_fund);
   std::vector<Tranche> out;
   for (int k = 1; k <= terms.years; ++k) {
@@ -107,22 +125,33 @@ std::vector<Tranche> DeriveTranches(
       t.kind = kind;
       t.amount = TrancheAmount(amounts, kind);
       const Evaluation* phase = nullptr;
+      std::optional<Payable> payable;
       if (kind == TrancheKind::kYearStart) {
+        std::optional<Date> from;
         if (k == 1) {
-          t.due = calendar.AddWorkingDays(
-              year_start, policy.year_start_payment_working_days);
+          from = year_start;
         } else if (const Evaluation* prev_final =
                        Find(evaluations, k - 1, Phase::kFinal);
                    prev_final != nullptr && prev_final->PassedOn()) {
-          t.due = calendar.AddWorkingDays(
-              std::max(year_start, *prev_final->PassedOn()),
-              policy.year_start_payment_working_days);
+          from = std::max(year_start, *prev_final->PassedOn());
+        }
+        if (from) {
+          payable = Payable{*from,
+                            calendar.AddWorkingDays(
+                                *from, policy.year_start_payment_working_days)};
         }
       } else {
         phase = Find(
             evaluations, k,
             kind == TrancheKind::kMidTerm ? Phase::kMidTerm : Phase::kFinal);
-        t.due = PhaseDue(phase, policy, calendar);
+        payable = PhasePayable(phase, policy, calendar);
+      }
+      if (payable && terminated_on && payable->from > *terminated_on) {
+        payable.reset();  // its condition came after the termination
+      }
+      if (payable) {
+        t.payable_from = payable->from;
+        t.due = payable->due;
       }
 
       auto released = releases.find({k, kind});
@@ -131,7 +160,7 @@ std::vector<Tranche> DeriveTranches(
         t.release = released->second;
       } else if (t.due) {
         t.state = TrancheState::kDue;
-      } else if (terminated) {
+      } else if (terminated_on) {
         t.state = TrancheState::kForfeited;
       } else if (phase != nullptr &&
                  (phase->state == PhaseState::kRectifying ||
@@ -145,10 +174,20 @@ std::vector<Tranche> DeriveTranches(
 }
 
 absl::Status CheckReleasable(const Tranche& tranche,
-                             const std::string& project_id) {
+                             const std::string& project_id,
+                             std::optional<Date> released_on) {
   const std::string name = absl::StrCat(project_id, "/", tranche.year, "/",
                                         TrancheKindName(tranche.kind));
-  if (tranche.state == TrancheState::kDue) return absl::OkStatus();
+  if (tranche.state == TrancheState::kDue) {
+    if (released_on && tranche.payable_from &&
+        *released_on < *tranche.payable_from) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("tranche ", name, " is payable from ",
+                       FormatDate(*tranche.payable_from), ", not on ",
+                       FormatDate(*released_on)));
+    }
+    return absl::OkStatus();
+  }
   if (tranche.state == TrancheState::kReleased) {
     return absl::FailedPreconditionError(absl::StrCat(
         "tranche ", name, " was already released (payment reference ",

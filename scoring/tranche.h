@@ -77,7 +77,10 @@ struct Tranche {
   TrancheKind kind = TrancheKind::kYearStart;
   Money amount;
   TrancheState state = TrancheState::kPending;
-  std::optional<CalendarDate> due;  // set when it became payable
+  // The day its condition was met (the year's start or the pass it
+  // follows) and the deadline for paying it; both set once it is payable.
+  std::optional<Date> payable_from;
+  std::optional<CalendarDate> due;
   std::optional<Release> release;
 
   // Due and unpaid after its deadline.
@@ -98,8 +101,10 @@ using TrancheKey = std::pair<int, TrancheKind>;  // (service_year, kind)
 //   the result date; after rectification, `rectified_payment_working_days`
 //   after the provider's application;
 // - a phase in rectification withholds its tranche;
-// - a FAILED phase terminates the contract: nothing further becomes due
-//   (tranches already due stay due; released ones stay released).
+// - a FAILED phase terminates the contract on the day it failed: a tranche
+//   payable only from a later day is FORFEITED (a year that starts after the
+//   termination is never paid); tranches payable before stay due, and
+//   released ones stay released.
 std::vector<Tranche> DeriveTranches(
     const ContractTerms& terms, const Policy& policy,
     const WorkingDayCalendar& calendar,
@@ -109,10 +114,13 @@ std::vector<Tranche> DeriveTranches(
 // Whether any phase has FAILED (the contract is terminated).
 bool ContractTerminated(const std::vector<Evaluation>& evaluations);
 
-// OK iff `tranche` may be released now: it must be DUE. Already released
-// is FailedPrecondition naming the earlier payment reference.
+// OK iff `tranche` may be released on `released_on` (when given): it must
+// be DUE, and the release may not predate the day it became payable.
+// Already released is FailedPrecondition naming the earlier payment
+// reference.
 absl::Status CheckReleasable(const Tranche& tranche,
-                             const std::string& project_id);
+                             const std::string& project_id,
+                             std::optional<Date> released_on = std::nullopt);
 
 }  // namespace evald::scoring
 

@@ -282,6 +282,7 @@ v1::Evaluation ToProto(const scoring::Evaluation& e,
   if (e.reevaluation_date) {
     out.set_reevaluation_date(FormatDate(*e.reevaluation_date));
   }
+  if (e.failed_on) out.set_failed_on(FormatDate(*e.failed_on));
   out.set_reopen_count(e.reopen_count);
   out.set_submission_versions(e.submission_versions);
   return out;
@@ -378,7 +379,8 @@ absl::StatusOr<scoring::Evaluation> FromProto(const v1::Evaluation& p) {
        {std::pair{&p.result().result_date(), &e.result_date},
         std::pair{&p.rectification_deadline(), &e.rectification_deadline},
         std::pair{&p.application_date(), &e.application_date},
-        std::pair{&p.reevaluation_date(), &e.reevaluation_date}}) {
+        std::pair{&p.reevaluation_date(), &e.reevaluation_date},
+        std::pair{&p.failed_on(), &e.failed_on}}) {
     if (absl::Status s = date(*text, *field); !s.ok()) return s;
   }
   e.reopen_count = p.reopen_count();
@@ -397,6 +399,7 @@ v1::Disbursement ToProto(const scoring::Tranche& t,
   d.set_kind(ToProto(t.kind));
   d.set_amount_fen(t.amount.fen());
   d.set_state(ToProto(t.state));
+  if (t.payable_from) d.set_payable_from(FormatDate(*t.payable_from));
   if (t.due) {
     d.set_due_date(FormatDate(t.due->date));
     d.set_due_date_provisional(t.due->provisional);

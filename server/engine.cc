@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/audit_chain.h"
 #include "common/sha256.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -149,6 +150,15 @@ absl::StatusOr<Reply> Engine::Mutate(
   const std::string digest =
       Sha256(absl::StrCat(method, "\n", DeterministicBytes(request)));
 
+  // The request record is keyed by (principal, request_id) and the change
+  // by project: hold both locks, always in this order, so that neither a
+  // concurrent retry nor a concurrent change of the project slips between
+  // the check and the commit.
+  std::lock_guard<std::mutex> request_lock(
+      request_locks_
+          [absl::Hash<std::pair<absl::string_view, absl::string_view>>()(
+               {who.name, request_id}) %
+           request_locks_.size()]);
   std::lock_guard<std::mutex> lock(LockFor(project_id));
   absl::StatusOr<std::optional<storage::RequestRecord>> seen =
       store_->GetRequest(who.name, request_id);
@@ -171,14 +181,17 @@ absl::StatusOr<Reply> Engine::Mutate(
   absl::StatusOr<Reply> reply = body(change);
   if (!reply.ok()) return reply.status();
 
-  absl::StatusOr<int64_t> sequence = store_->NextAuditSequence(project_id);
-  if (!sequence.ok()) return sequence.status();
+  absl::StatusOr<std::optional<v1::AuditEvent>> tip =
+      store_->LastAuditEvent(project_id);
+  if (!tip.ok()) return tip.status();
+  int64_t sequence = *tip ? (*tip)->sequence() + 1 : 1;
+  std::string prev_hash = *tip ? (*tip)->hash() : "";
   const std::string time =
       absl::FormatTime(absl::RFC3339_full, now_(), absl::UTCTimeZone());
   for (Change::Event& e : change.events) {
     v1::AuditEvent event;
     event.set_project_id(project_id);
-    event.set_sequence((*sequence)++);
+    event.set_sequence(sequence++);
     event.set_time(time);
     event.set_principal(who.name);
     event.set_role(RoleName(who.role));
@@ -187,6 +200,9 @@ absl::StatusOr<Reply> Engine::Mutate(
     event.set_policy_id(change.policy_id);
     event.set_request_id(request_id);
     event.set_detail(std::move(e.detail));
+    event.set_prev_hash(prev_hash);
+    event.set_hash(AuditEventHash(event));
+    prev_hash = event.hash();
     change.writes.events.push_back(std::move(event));
   }
   storage::RequestRecord record;
@@ -431,10 +447,16 @@ absl::StatusOr<v1::Evaluation> Engine::RunCommand(
         const v1::TrancheKind own_tranche =
             ToProto(scoring::TrancheOf(current.phase));
         for (const v1::Disbursement& d : tranches) {
-          if (d.service_year() == current.service_year &&
-              d.kind() == own_tranche && d.state() == v1::RELEASED) {
-            context.tranche_released = true;
-          }
+          if (d.state() != v1::RELEASED) continue;
+          // The phase's own tranche, and for a final the next year's
+          // year-start tranche, which was paid because this final passed.
+          const bool own = d.service_year() == current.service_year &&
+                           d.kind() == own_tranche;
+          const bool next_year_start =
+              current.phase == scoring::Phase::kFinal &&
+              d.service_year() == current.service_year + 1 &&
+              d.kind() == v1::YEAR_START;
+          if (own || next_year_start) context.tranche_released = true;
         }
 
         absl::StatusOr<scoring::Decision> decision =
@@ -723,7 +745,8 @@ absl::StatusOr<v1::Disbursement> Engine::ReleaseDisbursement(
               "project ", r.project_id(), " has no ",
               scoring::TrancheKindName(*kind), " tranche in year ", r.year()));
         }
-        if (absl::Status s = scoring::CheckReleasable(*it, r.project_id());
+        if (absl::Status s =
+                scoring::CheckReleasable(*it, r.project_id(), *released_on);
             !s.ok()) {
           return s;
         }

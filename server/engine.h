@@ -167,6 +167,7 @@ class Engine {
   scoring::WorkingDayCalendar calendar_;
   std::function<absl::Time()> now_;
   std::array<std::mutex, 64> project_locks_;
+  std::array<std::mutex, 64> request_locks_;
 };
 
 }  // namespace evald::server

@@ -31,6 +31,7 @@
 #include "server/engine.h"
 #include "server/policy_set.h"
 #include "server/principals.h"
+#include "server/rate_limiter.h"
 #include "server/service.h"
 #include "server/worker_pool.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
@@ -51,6 +52,17 @@ ABSL_FLAG(std::string, calendar_dir, "",
 ABSL_FLAG(int, workers, 32, "threads serving calls (blocking disk work)");
 ABSL_FLAG(int, max_message_bytes, 1 << 20, "largest request accepted");
 ABSL_FLAG(int64_t, block_cache_mb, 64, "RocksDB block cache size in MiB");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM server certificate (chain); with --tls_key_file, serve TLS");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of the certificate");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA that client certificates must chain to (mTLS)");
+ABSL_FLAG(bool, require_client_cert, false,
+          "refuse clients without a certificate from --tls_client_ca_file");
+ABSL_FLAG(double, rate_limit_qps, 200,
+          "calls a second each principal may make on average (0: no limit)");
+ABSL_FLAG(double, rate_limit_burst, 400,
+          "calls each principal may make at once before the limit applies");
 
 namespace evald::server {
 namespace {
@@ -114,6 +126,58 @@ absl::StatusOr<scoring::WorkingDayCalendar> LoadCalendar() {
   return scoring::WorkingDayCalendar::FromFiles(*files);
 }
 
+bool IsLoopback(absl::string_view address);
+
+// TLS when a certificate is configured; plaintext otherwise, which is only
+// allowed on loopback addresses.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
+    const std::string& listen) {
+  const std::string cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  const std::string key_file = absl::GetFlag(FLAGS_tls_key_file);
+  const std::string ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  if (cert_file.empty() != key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert_file and --tls_key_file go together");
+  }
+  if (cert_file.empty()) {
+    if (!IsLoopback(listen)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "refusing plaintext on ", listen,
+          ": plaintext is allowed only on loopback addresses; give "
+          "--tls_cert_file and --tls_key_file"));
+    }
+    spdlog::warn("serving PLAINTEXT on loopback address {} (no TLS)", listen);
+    return grpc::InsecureServerCredentials();
+  }
+  grpc::SslServerCredentialsOptions options;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  absl::StatusOr<std::string> cert = ReadFile(cert_file);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadFile(key_file);
+  if (!key.ok()) return key.status();
+  pair.cert_chain = *cert;
+  pair.private_key = *key;
+  options.pem_key_cert_pairs.push_back(pair);
+  if (!ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadFile(ca_file);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+    options.client_certificate_request =
+        absl::GetFlag(FLAGS_require_client_cert)
+            ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+            : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+  } else if (absl::GetFlag(FLAGS_require_client_cert)) {
+    return absl::InvalidArgumentError(
+        "--require_client_cert needs --tls_client_ca_file");
+  }
+  spdlog::info("serving TLS on {}{}", listen,
+               options.pem_root_certs.empty() ? ""
+               : absl::GetFlag(FLAGS_require_client_cert)
+                   ? " (client certificates required)"
+                   : " (client certificates verified when presented)");
+  return grpc::SslServerCredentials(options);
+}
+
 bool IsLoopback(absl::string_view address) {
   return absl::StartsWith(address, "127.") ||
          absl::StartsWith(address, "localhost:") ||
@@ -170,25 +234,28 @@ int Run() {
   const std::string default_policy = policies->Default().id;
   Engine engine(store->get(), *std::move(policies), *std::move(calendar));
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers));
-  EvaluationServiceImpl service(&engine, &*principals, pool.get());
+  RateLimiter limiter(absl::GetFlag(FLAGS_rate_limit_qps),
+                      absl::GetFlag(FLAGS_rate_limit_burst));
+  EvaluationServiceImpl service(&engine, &*principals, pool.get(), &limiter);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   const std::string listen = absl::GetFlag(FLAGS_listen);
   int port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      ServerCredentials(listen);
+  if (!credentials.ok()) {
+    spdlog::critical("{}", std::string(credentials.status().message()));
+    return 2;
+  }
+  builder.AddListeningPort(listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     spdlog::critical("cannot listen on {}", listen);
     return 1;
-  }
-  if (!IsLoopback(listen)) {
-    spdlog::warn("serving PLAINTEXT on non-loopback address {}", listen);
-  } else {
-    spdlog::info("serving plaintext on loopback");
   }
   const std::string host = listen.substr(0, listen.rfind(':'));
   spdlog::info("data {}, {} principals, default policy {}", data_dir,

@@ -63,6 +63,10 @@ absl::StatusOr<PrincipalRegistry> PrincipalRegistry::Parse(
     std::optional<Role> role = ParseRole(fields[1]);
     if (!role) return invalid(absl::StrCat("unknown role \"", fields[1], "\""));
     Principal p{std::string(fields[3]), *role, std::string(fields[2])};
+    if (p.name.find('/') != std::string::npos) {
+      // Names are part of storage keys (req/{name}/{request_id}).
+      return invalid("a name may not contain '/'");
+    }
     if (!names.insert(p.name).second) {
       return invalid(absl::StrCat("name \"", p.name, "\" is repeated"));
     }

@@ -15,8 +15,12 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 }
 
 EvaluationServiceImpl::EvaluationServiceImpl(
-    Engine* engine, const PrincipalRegistry* principals, WorkerPool* pool)
-    : engine_(engine), principals_(principals), pool_(pool) {}
+    Engine* engine, const PrincipalRegistry* principals, WorkerPool* pool,
+    RateLimiter* limiter)
+    : engine_(engine),
+      principals_(principals),
+      pool_(pool),
+      limiter_(limiter) {}
 
 absl::StatusOr<Principal> EvaluationServiceImpl::Authenticate(
     const grpc::CallbackServerContext& ctx) const {
@@ -35,6 +39,10 @@ absl::StatusOr<Principal> EvaluationServiceImpl::Authenticate(
   std::optional<Principal> who =
       principals_->Authenticate(value.substr(kBearer.size()));
   if (!who) return absl::UnauthenticatedError("unknown or revoked token");
+  if (limiter_ != nullptr && !limiter_->Allow(who->name, absl::Now())) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "principal ", who->name, " is over its rate limit; retry later"));
+  }
   return *who;
 }
 

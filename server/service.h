@@ -13,6 +13,7 @@
 #include "grpcpp/grpcpp.h"
 #include "server/engine.h"
 #include "server/principals.h"
+#include "server/rate_limiter.h"
 #include "server/worker_pool.h"
 
 namespace evald::server {
@@ -23,9 +24,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 class EvaluationServiceImpl final
     : public evaluation::v1::EvaluationService::CallbackService {
  public:
-  // `engine`, `principals` and `pool` must outlive the service.
+  // `engine`, `principals`, `pool` and `limiter` (may be null: no limit)
+  // must outlive the service.
   EvaluationServiceImpl(Engine* engine, const PrincipalRegistry* principals,
-                        WorkerPool* pool);
+                        WorkerPool* pool, RateLimiter* limiter = nullptr);
 
 #define EVALD_RPC(Method, Request, Reply)                            \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, \
@@ -35,13 +37,15 @@ class EvaluationServiceImpl final
 #undef EVALD_RPC
 
  private:
-  // The principal of the call's "authorization: Bearer <token>" metadata.
+  // The principal of the call's "authorization: Bearer <token>" metadata,
+  // if it is within its rate limit.
   absl::StatusOr<Principal> Authenticate(
       const grpc::CallbackServerContext& ctx) const;
 
   Engine* engine_;
   const PrincipalRegistry* principals_;
   WorkerPool* pool_;
+  RateLimiter* limiter_;
 };
 
 }  // namespace evald::server

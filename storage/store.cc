@@ -413,6 +413,25 @@ absl::StatusOr<int64_t> Store::NextAuditSequence(
   return 1;
 }
 
+absl::StatusOr<std::optional<v1::AuditEvent>> Store::LastAuditEvent(
+    absl::string_view project_id) const {
+  const std::string prefix = keys::AuditPrefix(project_id);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_->audit));
+  it->SeekForPrev(keys::PrefixEnd(prefix));
+  if (!it->Valid() || !it->key().starts_with(prefix)) {
+    if (!it->status().ok()) return FromRocks(it->status(), "audit tip");
+    return std::nullopt;
+  }
+  v1::AuditEvent event;
+  if (!event.ParseFromArray(it->value().data(),
+                            static_cast<int>(it->value().size()))) {
+    return absl::DataLossError(absl::StrCat(
+        "storage: the latest audit event of ", project_id, " does not parse"));
+  }
+  return event;
+}
+
 absl::StatusOr<Page<v1::Project>> Store::ListProjects(
     absl::string_view township, int page_size, absl::string_view page_token,
     const std::function<bool(const v1::Project&)>& visible) const {

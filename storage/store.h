@@ -57,7 +57,7 @@ struct WriteSet {
   std::vector<v1::Project> projects;
   std::vector<v1::Evaluation> evaluations;
   std::vector<v1::Disbursement> disbursements;
-  // Sequence numbers must already be assigned (NextAuditSequence).
+  // Sequence numbers and chain hashes must already be assigned.
   std::vector<v1::AuditEvent> events;
   // Stored under (principal, request_id) when set.
   std::optional<RequestRecord> request;
@@ -114,6 +114,9 @@ class Store {
       absl::string_view principal, absl::string_view request_id) const;
   // The sequence number the project's next audit event gets (1 first).
   absl::StatusOr<int64_t> NextAuditSequence(absl::string_view project_id) const;
+  // The project's latest audit event, if any (the audit chain's tip).
+  absl::StatusOr<std::optional<v1::AuditEvent>> LastAuditEvent(
+      absl::string_view project_id) const;
 
   // Lists. `page_token` is what the previous page returned ("" to start);
   // a token that this store did not issue is InvalidArgument.

@@ -140,14 +140,15 @@ class EvaldTest : public ::testing::Test {
   grpc::Status Release(const std::string& project, int year,
                        v1::TrancheKind kind, const std::string& reference,
                        const std::string& request_id,
-                       v1::Disbursement* out = nullptr) {
+                       v1::Disbursement* out = nullptr,
+                       const std::string& released_on = "2026-03-20") {
     v1::ReleaseDisbursementRequest r;
     r.set_request_id(request_id);
     r.set_project_id(project);
     r.set_year(year);
     r.set_kind(kind);
     r.set_payment_reference(reference);
-    r.set_released_on("2026-03-20");
+    r.set_released_on(released_on);
     v1::Disbursement reply;
     grpc::Status s =
         stub_->ReleaseDisbursement(Context(kFinance).get(), r, &reply);

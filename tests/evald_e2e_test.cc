@@ -58,9 +58,9 @@ TEST_F(EvaldTest, WholeFiveYearProjectPaysEveryTrancheOnceRule7) {
   int releases = 0;
   for (const v1::Disbursement& d : Disbursements("P1")) {
     ASSERT_EQ(d.state(), v1::DUE) << d.name();
-    ASSERT_TRUE(
-        Release("P1", d.year(), d.kind(), "PAY-" + d.name(), NextRequestId())
-            .ok());
+    ASSERT_TRUE(Release("P1", d.year(), d.kind(), "PAY-" + d.name(),
+                        NextRequestId(), nullptr, /*released_on=*/d.due_date())
+                    .ok());
     total += d.amount_fen();
     ++releases;
   }

@@ -424,7 +424,7 @@ TEST(StateMachineRule7, ApplicationMustFallWithinTheDeadline) {
   }
 }
 
-TEST(TrancheRule7, AfterRectificationDueFromTheApplicationDate) {
+TEST(StateMachineRule7, RectifiedTrancheEffectCountsFromTheApplicationDate) {
   const struct {
     const char* name;
     Date application;
