@@ -97,9 +97,11 @@ std::optional<Date> TerminatedOn(const std::vector<Evaluation>& evaluations) {
   std::optional<Date> on;
   for (const Evaluation& e : evaluations) {
     if (e.state != PhaseState::kFailed) continue;
-    // A record without the date (written before it was kept) counts from
-    // the start: nothing more becomes payable.
-    const Date failed = e.failed_on.value_or(Date(1900, 1, 1));
+    // Records made before failed_on was kept: the last date they hold.
+    const Date failed = e.failed_on          ? *e.failed_on
+                        : e.reevaluation_date ? *e.reevaluation_date
+                        : e.result_date       ? *e.result_date
+                                              : Date(1900, 1, 1);
     if (!on || failed < *on) on = failed;
   }
   return on;

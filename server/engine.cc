@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/audit_chain.h"
+#include "common/random.h"
 #include "common/sha256.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -286,6 +287,10 @@ absl::StatusOr<v1::Project> Engine::CreateProject(
                               std::pair{"township", &r.township()},
                               std::pair{"provider", &r.provider()}}) {
     if (absl::Status s = ValidateId(field, *value); !s.ok()) return s;
+  }
+  if (r.project_id()[0] == '_') {
+    return absl::InvalidArgumentError(
+        "project_id: ids starting with '_' are reserved");
   }
   if (!r.agency().empty()) {
     if (absl::Status s = ValidateId("agency", r.agency()); !s.ok()) return s;
@@ -767,6 +772,136 @@ absl::StatusOr<v1::Disbursement> Engine::ReleaseDisbursement(
                  released.due_date(), ")")});
         return released;
       });
+}
+
+// ---------------------------------------------------------------- Principals
+
+namespace {
+
+v1::PrincipalInfo InfoOf(const storage::PrincipalRecord& r) {
+  v1::PrincipalInfo info;
+  info.set_name(r.name());
+  info.set_role(r.role());
+  info.set_organisation(r.organisation());
+  info.set_revoked(r.revoked());
+  info.set_token_hash_prefix(r.token_sha256_hex().substr(0, 8));
+  info.set_created_by(r.created_by());
+  return info;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
+    const Principal& who, const v1::CreatePrincipalRequest& r) {
+  if (absl::Status s = AuthorizeMethod("CreatePrincipal", who); !s.ok()) {
+    return s;
+  }
+  if (principals_ == nullptr) {
+    return absl::FailedPreconditionError("principal management is off");
+  }
+  if (absl::Status s = ValidateId("name", r.name()); !s.ok()) return s;
+  std::optional<Role> role = ParseRole(r.role());
+  if (!role) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "role: \"", r.role(),
+        "\" is not agency, township, village, bureau, provider, finance or "
+        "admin"));
+  }
+  if (absl::Status s = ValidateId("organisation", r.organisation()); !s.ok()) {
+    return s;
+  }
+  std::string token;  // set only when this call creates the principal
+  storage::PrincipalRecord record;
+  absl::StatusOr<v1::CreatePrincipalResponse> reply =
+      Mutate<v1::CreatePrincipalResponse>(
+          who, "CreatePrincipal", r, r.request_id(), kPrincipalsStream,
+          [&](Change& change) -> absl::StatusOr<v1::CreatePrincipalResponse> {
+            absl::StatusOr<std::vector<storage::PrincipalRecord>> all =
+                store_->ListPrincipals();
+            if (!all.ok()) return all.status();
+            for (const storage::PrincipalRecord& p : *all) {
+              if (p.name() == r.name()) {
+                return absl::AlreadyExistsError(absl::StrCat(
+                    "principal ", r.name(), " already exists",
+                    p.revoked() ? " (revoked; names are never reused)" : ""));
+              }
+            }
+            token = RandomHex(32);  // 256 bits
+            record.set_name(r.name());
+            record.set_role(RoleName(*role));
+            record.set_organisation(r.organisation());
+            record.set_token_sha256_hex(Sha256Hex(token));
+            record.set_created_by(who.name);
+            change.writes.principals.push_back(record);
+            change.events.push_back(
+                {"principal.created", absl::StrCat("principals/", r.name()),
+                 absl::StrCat("role ", record.role(), ", organisation ",
+                              record.organisation(), ", token sha256 ",
+                              record.token_sha256_hex().substr(0, 8), "…")});
+            v1::CreatePrincipalResponse out;
+            *out.mutable_principal() = InfoOf(record);
+            return out;  // stored for replays without the token
+          });
+  if (!reply.ok() || token.empty()) return reply;
+  principals_->Put(record.token_sha256_hex(),
+                   Principal{record.name(), *role, record.organisation()});
+  reply->set_token(token);
+  return reply;
+}
+
+absl::StatusOr<v1::ListPrincipalsResponse> Engine::ListPrincipals(
+    const Principal& who, const v1::ListPrincipalsRequest&) const {
+  if (absl::Status s = AuthorizeMethod("ListPrincipals", who); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::vector<storage::PrincipalRecord>> all =
+      store_->ListPrincipals();
+  if (!all.ok()) return all.status();
+  v1::ListPrincipalsResponse out;
+  for (const storage::PrincipalRecord& p : *all) {
+    *out.add_principals() = InfoOf(p);
+  }
+  return out;
+}
+
+absl::StatusOr<v1::PrincipalInfo> Engine::RevokePrincipal(
+    const Principal& who, const v1::RevokePrincipalRequest& r) {
+  if (absl::Status s = AuthorizeMethod("RevokePrincipal", who); !s.ok()) {
+    return s;
+  }
+  if (principals_ == nullptr) {
+    return absl::FailedPreconditionError("principal management is off");
+  }
+  if (absl::Status s = ValidateId("name", r.name()); !s.ok()) return s;
+  if (r.name() == who.name) {
+    return absl::FailedPreconditionError(
+        "name: an admin cannot revoke its own principal (ask another admin)");
+  }
+  absl::StatusOr<v1::PrincipalInfo> reply = Mutate<v1::PrincipalInfo>(
+      who, "RevokePrincipal", r, r.request_id(), kPrincipalsStream,
+      [&](Change& change) -> absl::StatusOr<v1::PrincipalInfo> {
+        absl::StatusOr<std::vector<storage::PrincipalRecord>> all =
+            store_->ListPrincipals();
+        if (!all.ok()) return all.status();
+        for (storage::PrincipalRecord p : *all) {
+          if (p.name() != r.name()) continue;
+          if (p.revoked()) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("principal ", r.name(), " is already revoked"));
+          }
+          p.set_revoked(true);
+          change.writes.principals.push_back(p);
+          change.events.push_back(
+              {"principal.revoked", absl::StrCat("principals/", r.name()),
+               absl::StrCat("role ", p.role(), ", organisation ",
+                            p.organisation())});
+          return InfoOf(p);
+        }
+        return absl::NotFoundError(
+            absl::StrCat("principal ", r.name(), " not found"));
+      });
+  if (reply.ok()) principals_->Remove(r.name());
+  return reply;
 }
 
 }  // namespace evald::server

@@ -98,6 +98,25 @@ class Engine {
   absl::StatusOr<evaluation::v1::Policy> GetPolicy(
       const Principal& who, const v1::GetPolicyRequest& r) const;
 
+  // Principal management (admin). The registry is updated after each
+  // commit, so a new token works, and a revoked one fails, at once.
+  absl::StatusOr<v1::CreatePrincipalResponse> CreatePrincipal(
+      const Principal& who, const v1::CreatePrincipalRequest& r);
+  absl::StatusOr<v1::ListPrincipalsResponse> ListPrincipals(
+      const Principal& who, const v1::ListPrincipalsRequest& r) const;
+  absl::StatusOr<v1::PrincipalInfo> RevokePrincipal(
+      const Principal& who, const v1::RevokePrincipalRequest& r);
+
+  // The registry that authenticates callers; needed by the principal
+  // methods above (FailedPrecondition without it). Must outlive the engine.
+  void SetPrincipalRegistry(PrincipalRegistry* registry) {
+    principals_ = registry;
+  }
+
+  // The audit stream of principal changes (not a project: project ids may
+  // not start with '_').
+  static constexpr char kPrincipalsStream[] = "_principals";
+
  private:
   // What a mutation's body produces besides its reply.
   struct Change {
@@ -163,11 +182,15 @@ class Engine {
   std::mutex& LockFor(absl::string_view project_id);
 
   storage::Store* store_;
+  PrincipalRegistry* principals_ = nullptr;
   PolicySet policies_;
   scoring::WorkingDayCalendar calendar_;
   std::function<absl::Time()> now_;
-  std::array<std::mutex, 64> project_locks_;
-  std::array<std::mutex, 64> request_locks_;
+  // Striped: a lock is held across the synced commit, so unrelated
+  // projects that share a stripe wait for each other's fsync. With 1024
+  // stripes, 64 concurrent commands rarely do.
+  std::array<std::mutex, 1024> project_locks_;
+  std::array<std::mutex, 1024> request_locks_;
 };
 
 }  // namespace evald::server

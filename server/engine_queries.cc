@@ -249,8 +249,10 @@ absl::StatusOr<v1::ListAuditEventsResponse> Engine::ListAuditEvents(
   if (absl::Status s = ValidateId("project_id", r.project_id()); !s.ok())
     return s;
   if (absl::Status s = ValidatePageSize(r.page_size()); !s.ok()) return s;
-  absl::StatusOr<v1::Project> project = VisibleProject(who, r.project_id());
-  if (!project.ok()) return project.status();
+  if (r.project_id() != kPrincipalsStream) {
+    absl::StatusOr<v1::Project> project = VisibleProject(who, r.project_id());
+    if (!project.ok()) return project.status();
+  }
   auto page = store_->ListAudit(r.project_id(), r.page_size(), r.page_token());
   if (!page.ok()) return page.status();
   v1::ListAuditEventsResponse out;

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -128,6 +129,46 @@ absl::StatusOr<scoring::WorkingDayCalendar> LoadCalendar() {
 
 bool IsLoopback(absl::string_view address);
 
+// Adds to the database every principal of the file whose name it does not
+// hold yet (a revoked name stays revoked), then loads the live principals.
+absl::StatusOr<PrincipalRegistry> SeedPrincipals(
+    storage::Store& store, const PrincipalRegistry& file) {
+  absl::StatusOr<std::vector<storage::PrincipalRecord>> stored =
+      store.ListPrincipals();
+  if (!stored.ok()) return stored.status();
+  std::set<std::string> known;
+  for (const storage::PrincipalRecord& r : *stored) known.insert(r.name());
+  storage::WriteSet seed;
+  for (const auto& [hash, p] : file.Entries()) {
+    if (known.count(p.name)) continue;
+    storage::PrincipalRecord r;
+    r.set_name(p.name);
+    r.set_role(RoleName(p.role));
+    r.set_organisation(p.organisation);
+    r.set_token_sha256_hex(hash);
+    r.set_created_by("seed");
+    seed.principals.push_back(r);
+    stored->push_back(r);
+  }
+  if (!seed.principals.empty()) {
+    if (absl::Status s = store.Commit(seed); !s.ok()) return s;
+    spdlog::info("seeded {} principals from the principals file",
+                 seed.principals.size());
+  }
+  PrincipalRegistry registry;
+  for (const storage::PrincipalRecord& r : *stored) {
+    if (r.revoked()) continue;
+    std::optional<Role> role = ParseRole(r.role());
+    if (!role) {
+      return absl::DataLossError(
+          absl::StrCat("principal ", r.name(), " has unknown role ", r.role()));
+    }
+    registry.Put(r.token_sha256_hex(),
+                 Principal{r.name(), *role, r.organisation()});
+  }
+  return registry;
+}
+
 // TLS when a certificate is configured; plaintext otherwise, which is only
 // allowed on loopback addresses.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
@@ -185,6 +226,16 @@ bool IsLoopback(absl::string_view address) {
 }
 
 int Run() {
+  // Block the shutdown signals in every thread; one thread waits for them.
+  // This must come before any thread starts (RocksDB starts its background
+  // threads in Store::Open): a thread inherits the mask of its creator, and
+  // a signal delivered to a thread that does not block it kills the process.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   const std::string principals_path = absl::GetFlag(FLAGS_principals);
   if (data_dir.empty() || principals_path.empty()) {
@@ -196,10 +247,10 @@ int Run() {
     spdlog::critical("{}", principals_text.status().ToString());
     return 2;
   }
-  absl::StatusOr<PrincipalRegistry> principals =
+  absl::StatusOr<PrincipalRegistry> seeds =
       PrincipalRegistry::Parse(*principals_text);
-  if (!principals.ok()) {
-    spdlog::critical("{}: {}", principals_path, principals.status().ToString());
+  if (!seeds.ok()) {
+    spdlog::critical("{}: {}", principals_path, seeds.status().ToString());
     return 2;
   }
   absl::StatusOr<PolicySet> policies = LoadPolicies();
@@ -224,15 +275,16 @@ int Run() {
     return 1;
   }
 
-  // Block the shutdown signals in every thread; one thread waits for them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  absl::StatusOr<PrincipalRegistry> principals =
+      SeedPrincipals(**store, *seeds);
+  if (!principals.ok()) {
+    spdlog::critical("principals: {}", principals.status().ToString());
+    return 1;
+  }
 
   const std::string default_policy = policies->Default().id;
   Engine engine(store->get(), *std::move(policies), *std::move(calendar));
+  engine.SetPrincipalRegistry(&*principals);
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers));
   RateLimiter limiter(absl::GetFlag(FLAGS_rate_limit_qps),
                       absl::GetFlag(FLAGS_rate_limit_burst));

@@ -1,5 +1,6 @@
 #include "server/principals.h"
 
+#include <mutex>
 #include <set>
 #include <vector>
 
@@ -80,9 +81,43 @@ absl::StatusOr<PrincipalRegistry> PrincipalRegistry::Parse(
 std::optional<Principal> PrincipalRegistry::Authenticate(
     absl::string_view token) const {
   if (token.empty()) return std::nullopt;
-  auto it = by_hash_.find(Sha256Hex(token));
+  const std::string hash = Sha256Hex(token);
+  std::shared_lock<std::shared_mutex> lock(*mu_);
+  auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return std::nullopt;
   return it->second;
+}
+
+void PrincipalRegistry::Put(const std::string& hash_hex, Principal p) {
+  std::unique_lock<std::shared_mutex> lock(*mu_);
+  for (auto it = by_hash_.begin(); it != by_hash_.end(); ++it) {
+    if (it->second.name == p.name) {
+      by_hash_.erase(it);
+      break;
+    }
+  }
+  by_hash_[hash_hex] = std::move(p);
+}
+
+void PrincipalRegistry::Remove(absl::string_view name) {
+  std::unique_lock<std::shared_mutex> lock(*mu_);
+  for (auto it = by_hash_.begin(); it != by_hash_.end(); ++it) {
+    if (it->second.name == name) {
+      by_hash_.erase(it);
+      return;
+    }
+  }
+}
+
+std::vector<std::pair<std::string, Principal>> PrincipalRegistry::Entries()
+    const {
+  std::shared_lock<std::shared_mutex> lock(*mu_);
+  return {by_hash_.begin(), by_hash_.end()};
+}
+
+size_t PrincipalRegistry::size() const {
+  std::shared_lock<std::shared_mutex> lock(*mu_);
+  return by_hash_.size();
 }
 
 }  // namespace evald::server

@@ -1,7 +1,9 @@
 // Who is calling: principals and their bearer tokens.
 //
-// evald never stores a token, only its SHA-256. The principals file given at
-// start lists one principal per line:
+// evald never stores a token, only its SHA-256. Principals live in the
+// database; the principals file given at start seeds it (a name already in
+// the database, revoked or not, is left alone), and admins add and revoke
+// principals over the API. The file lists one principal per line:
 //
 //   # sha256(token) in hex          role       organisation  name
 //   9f86d081884c7d65...0f00a08      bureau     nansha        bureau-admin
@@ -10,14 +12,21 @@
 // role is one of agency, township, village, bureau, provider, finance,
 // admin. organisation is the id the role acts for: the agency id, township
 // id, village id, provider id; for bureau, finance and admin it is free text.
-// names are unique. '#' starts a comment; blank lines are ignored.
+// Names are unique and contain no '/'. '#' starts a comment; blank lines are
+// ignored.
+//
+// Thread-safety: a PrincipalRegistry may be read and changed concurrently;
+// a revocation is seen by every call that authenticates after it.
 
 #ifndef EVALD_SERVER_PRINCIPALS_H_
 #define EVALD_SERVER_PRINCIPALS_H_
 
 #include <map>
+#include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -46,15 +55,27 @@ struct Principal {
 
 class PrincipalRegistry {
  public:
+  PrincipalRegistry() : mu_(std::make_unique<std::shared_mutex>()) {}
+
   // Parses the file format above; InvalidArgument names the line and reason.
   static absl::StatusOr<PrincipalRegistry> Parse(absl::string_view text);
 
   // The principal whose token hashes to the stored hash, if any.
   std::optional<Principal> Authenticate(absl::string_view token) const;
 
-  size_t size() const { return by_hash_.size(); }
+  // Adds or replaces the principal `p.name` with token hash `hash_hex`.
+  void Put(const std::string& hash_hex, Principal p);
+
+  // Removes the principal `name`: its token stops working at once.
+  void Remove(absl::string_view name);
+
+  // (hash, principal) of every principal, in hash order.
+  std::vector<std::pair<std::string, Principal>> Entries() const;
+
+  size_t size() const;
 
  private:
+  std::unique_ptr<std::shared_mutex> mu_;
   std::map<std::string, Principal> by_hash_;  // hex SHA-256 -> principal
 };
 

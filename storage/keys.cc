@@ -53,6 +53,10 @@ std::string Request(absl::string_view principal, absl::string_view request_id) {
   return absl::StrCat("req/", principal, "/", request_id);
 }
 
+std::string Principal(absl::string_view name) {
+  return absl::StrCat(kPrincipalPrefix, name);
+}
+
 std::string ProjectByTownship(absl::string_view township,
                               absl::string_view project) {
   return absl::StrCat(ProjectByTownshipPrefix(township), project);

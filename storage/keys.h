@@ -10,6 +10,7 @@
 //   eval/{project}/{year:04}/{phase}         -> evaluation.v1.Evaluation
 //   tranche/{project}/{year:04}/{kind}       -> evaluation.v1.Disbursement
 //   req/{principal}/{request_id}             -> evald.storage.RequestRecord
+//   principal/{name}                         -> evald.storage.PrincipalRecord
 // Column family "index" (values empty):
 //   pt/{township}/{project}                  projects by township
 //   es/{state}/{project}/{year:04}/{phase}   evaluations by state
@@ -52,6 +53,9 @@ std::string TranchePrefix(absl::string_view project);
 inline constexpr absl::string_view kTranchePrefix = "tranche/";
 
 std::string Request(absl::string_view principal, absl::string_view request_id);
+
+std::string Principal(absl::string_view name);
+inline constexpr absl::string_view kPrincipalPrefix = "principal/";
 
 std::string ProjectByTownship(absl::string_view township,
                               absl::string_view project);

@@ -1,5 +1,6 @@
 #include "storage/store.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -210,10 +211,21 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
 
 absl::Status Store::Commit(const WriteSet& w) {
   rocksdb::WriteBatch batch;
+  // Index entries and counters that a change leaves as they were are not
+  // rewritten (most commands keep an evaluation's state): each write costs
+  // a memtable insert, and a batch without merges can be inserted into the
+  // memtable in parallel with the rest of its write group.
+  auto contains = [](const std::vector<std::string>& v, const std::string& k) {
+    return std::find(v.begin(), v.end(), k) != v.end();
+  };
   auto replace_index = [&](const std::vector<std::string>& old_keys,
                            const std::vector<std::string>& new_keys) {
-    for (const std::string& k : old_keys) batch.Delete(handles_->index, k);
-    for (const std::string& k : new_keys) batch.Put(handles_->index, k, "");
+    for (const std::string& k : old_keys) {
+      if (!contains(new_keys, k)) batch.Delete(handles_->index, k);
+    }
+    for (const std::string& k : new_keys) {
+      if (!contains(old_keys, k)) batch.Put(handles_->index, k, "");
+    }
   };
   for (const v1::Project& p : w.projects) {
     const std::string key = keys::Project(p.project_id());
@@ -228,16 +240,20 @@ absl::Status Store::Commit(const WriteSet& w) {
         keys::Evaluation(e.project_id(), e.year(), e.phase());
     auto old = ReadRecord<v1::Evaluation>(db_.get(), handles_->state, key);
     if (!old.ok()) return old.status();
-    if (*old) {
-      replace_index(IndexKeys(**old), IndexKeys(e));
-      for (const std::string& k : SummaryKeys(**old)) {
+    const std::vector<std::string> old_counters =
+        *old ? SummaryKeys(**old) : std::vector<std::string>{};
+    const std::vector<std::string> new_counters = SummaryKeys(e);
+    replace_index(*old ? IndexKeys(**old) : std::vector<std::string>{},
+                  IndexKeys(e));
+    for (const std::string& k : old_counters) {
+      if (!contains(new_counters, k)) {
         batch.Merge(handles_->summary, k, EncodeCount(-1));
       }
-    } else {
-      replace_index({}, IndexKeys(e));
     }
-    for (const std::string& k : SummaryKeys(e)) {
-      batch.Merge(handles_->summary, k, EncodeCount(1));
+    for (const std::string& k : new_counters) {
+      if (!contains(old_counters, k)) {
+        batch.Merge(handles_->summary, k, EncodeCount(1));
+      }
     }
     batch.Put(handles_->state, key, e.SerializeAsString());
   }
@@ -253,6 +269,10 @@ absl::Status Store::Commit(const WriteSet& w) {
     batch.Put(handles_->audit,
               keys::Audit(event.project_id(), event.sequence()),
               event.SerializeAsString());
+  }
+  for (const PrincipalRecord& p : w.principals) {
+    batch.Put(handles_->state, keys::Principal(p.name()),
+              p.SerializeAsString());
   }
   if (w.request) {
     batch.Put(handles_->state, keys::Request(w.request_principal, w.request_id),
@@ -385,6 +405,11 @@ absl::StatusOr<std::vector<v1::Disbursement>> Store::ProjectDisbursements(
     absl::string_view project_id) const {
   return ReadAll<v1::Disbursement>(db_.get(), handles_->state,
                                    keys::TranchePrefix(project_id));
+}
+
+absl::StatusOr<std::vector<PrincipalRecord>> Store::ListPrincipals() const {
+  return ReadAll<PrincipalRecord>(db_.get(), handles_->state,
+                                  std::string(keys::kPrincipalPrefix));
 }
 
 absl::StatusOr<std::optional<RequestRecord>> Store::GetRequest(

@@ -59,6 +59,7 @@ struct WriteSet {
   std::vector<v1::Disbursement> disbursements;
   // Sequence numbers and chain hashes must already be assigned.
   std::vector<v1::AuditEvent> events;
+  std::vector<PrincipalRecord> principals;
   // Stored under (principal, request_id) when set.
   std::optional<RequestRecord> request;
   std::string request_principal;
@@ -117,6 +118,9 @@ class Store {
   // The project's latest audit event, if any (the audit chain's tip).
   absl::StatusOr<std::optional<v1::AuditEvent>> LastAuditEvent(
       absl::string_view project_id) const;
+
+  // Every principal record, in name order.
+  absl::StatusOr<std::vector<PrincipalRecord>> ListPrincipals() const;
 
   // Lists. `page_token` is what the previous page returned ("" to start);
   // a token that this store did not issue is InvalidArgument.

@@ -302,6 +302,44 @@ TEST(TrancheRule7, FailureElsewhereForfeitsAWithheldTranche) {
              {2, TK::kFinal, TS::kForfeited, std::nullopt}});
 }
 
+TEST(TrancheRule7, TerminationBeforeAYearStartsForfeitsItsYearStartTranche) {
+  // Year 1's final passed on 2026-01-20, so year 2's year-start tranche is
+  // payable from year 2's start, Tue 2026-02-10. Year 1's mid-term then
+  // fails its re-evaluation on 2026-02-02, before year 2 starts: the
+  // contract ends and year 2 is never paid.
+  Evaluation mid = Eval(1, Phase::kMidTerm, PhaseState::kFailed, D(2025, 8, 15),
+                        D(2025, 9, 1), D(2026, 2, 2));
+  mid.failed_on = D(2026, 2, 2);
+  std::vector<Tranche> t = Derive(
+      {mid, Eval(1, Phase::kFinal, PhaseState::kPassed, D(2026, 1, 20))});
+  // Year 1's final tranche became payable on 2026-01-20, before the
+  // termination: it stays due (15 working days across the Spring Festival
+  // 2026: 01-21 .. 02-06 is 13 days, 02-09, 02-10 -> 2026-02-10).
+  Expect(t, {{1, TK::kFinal, TS::kDue, D(2026, 2, 10)},
+             {2, TK::kYearStart, TS::kForfeited, std::nullopt}});
+
+  // Had the failure come after year 2 started, the tranche would stand.
+  mid.failed_on = D(2026, 2, 11);
+  t = Derive(
+      {mid, Eval(1, Phase::kFinal, PhaseState::kPassed, D(2026, 1, 20))});
+  EXPECT_EQ(Get(t, 2, TK::kYearStart).state, TS::kDue);
+}
+
+TEST(TrancheRule7, ReleaseMayNotPredateTheDayTheTrancheBecamePayable) {
+  std::vector<Tranche> t =
+      Derive({Eval(1, Phase::kMidTerm, PhaseState::kPassed, D(2025, 8, 15))});
+  const Tranche& mid = Get(t, 1, TK::kMidTerm);
+  ASSERT_TRUE(mid.payable_from.has_value());
+  EXPECT_EQ(*mid.payable_from, D(2025, 8, 15));
+  absl::Status early = CheckReleasable(mid, "P1", D(2025, 8, 14));
+  EXPECT_EQ(early.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(early.message()),
+              HasSubstr("payable from 2025-08-15"));
+  EXPECT_TRUE(CheckReleasable(mid, "P1", D(2025, 8, 15)).ok());
+  // Year 2's year-start is not payable before year 2 starts.
+  EXPECT_FALSE(Get(t, 2, TK::kYearStart).payable_from.has_value());
+}
+
 TEST(TrancheRule7, ReleaseRecordMakesItReleased) {
   std::map<TrancheKey, Release> releases;
   releases[{1, TK::kMidTerm}] = {"PAY-2025-0042", D(2025, 9, 1), "finance"};

@@ -1,0 +1,509 @@
+// Unit tests of evalctl's pure pieces: display width and tables, CSV in and
+// out, money formatting, flag parsing and the CSV import's parsing. Expected
+// values are worked out by hand in the comments.
+
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "client/args.h"
+#include "client/csv.h"
+#include "client/format.h"
+#include "client/import.h"
+#include "client/table.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace evald::client {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+// ------------------------------------------------------------ DisplayWidth
+
+TEST(DisplayWidthTest, AsciiIsOneColumnEach) {
+  EXPECT_EQ(DisplayWidth(""), 0);
+  EXPECT_EQ(DisplayWidth("a"), 1);
+  EXPECT_EQ(DisplayWidth("huangge"), 7);
+  EXPECT_EQ(DisplayWidth("2,600,000.00"), 12);
+}
+
+TEST(DisplayWidthTest, HanziAndFullwidthAreTwoColumnsEach) {
+  EXPECT_EQ(DisplayWidth("汉"), 2);
+  EXPECT_EQ(DisplayWidth("汉字"), 4);
+  EXPECT_EQ(DisplayWidth("黄阁镇社工站"), 12);  // 6 x 2, though 18 bytes
+  EXPECT_EQ(DisplayWidth("，"), 2);            // U+FF0C fullwidth comma
+  EXPECT_EQ(DisplayWidth("Ａ"), 2);            // U+FF21 fullwidth A
+  EXPECT_EQ(DisplayWidth("〔"), 2);            // U+3014, as in 〔2019〕
+  EXPECT_EQ(DisplayWidth("한"), 2);            // Hangul syllable
+}
+
+TEST(DisplayWidthTest, MixedTextAddsUp) {
+  EXPECT_EQ(DisplayWidth("GOOD 良好"), 4 + 1 + 4);
+  EXPECT_EQ(DisplayWidth("P1黄阁"), 2 + 4);
+  EXPECT_EQ(DisplayWidth("é"), 1);  // 2-byte UTF-8, narrow
+  EXPECT_EQ(DisplayWidth("穗南府办规〔2019〕6号"), 5 * 2 + 2 + 4 + 2 + 1 + 2);
+}
+
+TEST(DisplayWidthTest, InvalidUtf8CountsOneAByte) {
+  EXPECT_EQ(DisplayWidth("\xff"), 1);
+  EXPECT_EQ(DisplayWidth("a\xe6\xb1"), 3);  // a truncated 汉
+}
+
+// ---------------------------------------------------------------- Tables
+
+TEST(RenderTextTest, AlignsColumnsByDisplayWidth) {
+  Table t;
+  t.headers = {"NAME", "N"};
+  t.rows = {{"黄阁镇", "1"}, {"Nansha", "22"}};
+  // NAME column: max(4, 6, 6) = 6 wide, then two spaces.
+  EXPECT_EQ(RenderText(t),
+            "NAME    N\n"
+            "黄阁镇  1\n"
+            "Nansha  22\n");
+}
+
+TEST(RenderTextTest, ChineseWiderThanAsciiPadsTheAsciiRows) {
+  Table t;
+  t.headers = {"PROJECT", "NAME", "TOWNSHIP"};
+  t.rows = {{"P1", "黄阁镇社工站", "huangge"}, {"P2", "Station", "nansha"}};
+  // PROJECT 7 wide; NAME 12 wide (the Chinese name).
+  EXPECT_EQ(RenderText(t),
+            "PROJECT  NAME          TOWNSHIP\n"
+            "P1       黄阁镇社工站  huangge\n"
+            "P2       Station       nansha\n");
+}
+
+TEST(RenderTextTest, NoTrailingSpaces) {
+  Table t;
+  t.headers = {"A", "B"};
+  t.rows = {{"x", ""}, {"longer", "y"}};
+  EXPECT_EQ(RenderText(t),
+            "A       B\n"
+            "x\n"
+            "longer  y\n");
+}
+
+TEST(RenderCsvTest, QuotesOnlyFieldsThatNeedIt) {
+  Table t;
+  t.headers = {"a", "b"};
+  t.rows = {{"plain", "has,comma"},
+            {"say \"hi\"", "line\nbreak"},
+            {"汉字", ""},
+            {"cr\r", "2,600,000.00"}};
+  EXPECT_EQ(RenderCsv(t),
+            "a,b\n"
+            "plain,\"has,comma\"\n"
+            "\"say \"\"hi\"\"\",\"line\nbreak\"\n"
+            "汉字,\n"
+            "\"cr\r\",\"2,600,000.00\"\n");
+}
+
+TEST(RenderCsvTest, RoundTripsThroughParseCsv) {
+  Table t;
+  t.headers = {"名称", "note"};
+  t.rows = {{"Pilot \"A\", Nansha", "two\nlines"}, {"黄阁", "x"}};
+  absl::StatusOr<std::vector<CsvRow>> rows = ParseCsv(RenderCsv(t));
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_THAT((*rows)[0].fields, ElementsAre("名称", "note"));
+  EXPECT_THAT((*rows)[1].fields, ElementsAre("Pilot \"A\", Nansha", "two\nlines"));
+  EXPECT_THAT((*rows)[2].fields, ElementsAre("黄阁", "x"));
+  EXPECT_EQ((*rows)[2].line, 4);  // row 2 spans lines 2 and 3
+}
+
+// --------------------------------------------------------------- ParseCsv
+
+TEST(ParseCsvTest, DropsTheByteOrderMark) {
+  absl::StatusOr<std::vector<CsvRow>> rows =
+      ParseCsv("\xEF\xBB\xBF类型,分数\n评分,85\n");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_THAT((*rows)[0].fields, ElementsAre("类型", "分数"));
+  EXPECT_EQ((*rows)[0].line, 1);
+  EXPECT_EQ((*rows)[0].raw, "类型,分数");
+  EXPECT_THAT((*rows)[1].fields, ElementsAre("评分", "85"));
+  EXPECT_EQ((*rows)[1].line, 2);
+}
+
+TEST(ParseCsvTest, CrLfAndLfGiveTheSameRows) {
+  absl::StatusOr<std::vector<CsvRow>> crlf = ParseCsv("a,b\r\n1,2\r\n");
+  absl::StatusOr<std::vector<CsvRow>> lf = ParseCsv("a,b\n1,2\n");
+  ASSERT_TRUE(crlf.ok() && lf.ok());
+  ASSERT_EQ(crlf->size(), 2u);
+  ASSERT_EQ(lf->size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ((*crlf)[i].fields, (*lf)[i].fields);
+    EXPECT_EQ((*crlf)[i].raw, (*lf)[i].raw);
+    EXPECT_EQ((*crlf)[i].line, (*lf)[i].line);
+  }
+  EXPECT_THAT((*crlf)[1].fields, ElementsAre("1", "2"));
+  EXPECT_EQ((*crlf)[1].raw, "1,2");
+}
+
+TEST(ParseCsvTest, QuotedCommaQuoteAndLineBreak) {
+  const std::string text =
+      "x,\"a,b\",\"say \"\"hi\"\"\",\"two\r\nlines\"\r\nnext,row\n";
+  absl::StatusOr<std::vector<CsvRow>> rows = ParseCsv(text);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_THAT((*rows)[0].fields,
+              ElementsAre("x", "a,b", "say \"hi\"", "two\r\nlines"));
+  EXPECT_EQ((*rows)[0].line, 1);
+  EXPECT_EQ((*rows)[0].raw, "x,\"a,b\",\"say \"\"hi\"\"\",\"two\r\nlines\"");
+  EXPECT_THAT((*rows)[1].fields, ElementsAre("next", "row"));
+  EXPECT_EQ((*rows)[1].line, 3);  // the quoted line break moved it down
+}
+
+TEST(ParseCsvTest, BlankLinesAreSkippedButCounted) {
+  absl::StatusOr<std::vector<CsvRow>> rows = ParseCsv("a\n\n\r\nb");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].line, 1);
+  EXPECT_EQ((*rows)[1].line, 4);
+  EXPECT_THAT((*rows)[1].fields, ElementsAre("b"));  // no final newline
+}
+
+TEST(ParseCsvTest, EmptyFieldsAreKept) {
+  absl::StatusOr<std::vector<CsvRow>> rows = ParseCsv(",a,,\n");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_THAT((*rows)[0].fields, ElementsAre("", "a", "", ""));
+}
+
+TEST(ParseCsvTest, UnterminatedQuoteNamesTheLineItStarts) {
+  absl::StatusOr<std::vector<CsvRow>> rows =
+      ParseCsv("a,b\n1,2\n3,\"open\n4,5\n");
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(rows.status().message(), "line 3: a quoted field is not closed");
+}
+
+TEST(ParseCsvTest, TextAfterAClosingQuoteNamesItsLine) {
+  absl::StatusOr<std::vector<CsvRow>> rows = ParseCsv("a,b\n\"x\ny\"z,1\n");
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.status().message(), "line 3: text after a closing quote");
+}
+
+// ------------------------------------------------------------------ Money
+
+TEST(YuanTest, TwoDecimalsAndThousandsSeparators) {
+  EXPECT_EQ(Yuan(0), "0.00");
+  EXPECT_EQ(Yuan(5), "0.05");
+  EXPECT_EQ(Yuan(50), "0.50");
+  EXPECT_EQ(Yuan(100), "1.00");
+  EXPECT_EQ(Yuan(99999), "999.99");
+  EXPECT_EQ(Yuan(100000), "1,000.00");
+  EXPECT_EQ(Yuan(78000000), "780,000.00");
+  EXPECT_EQ(Yuan(260000000), "2,600,000.00");
+  EXPECT_EQ(Yuan(100000000000), "1,000,000,000.00");
+  EXPECT_EQ(Yuan(-5), "-0.05");
+  EXPECT_EQ(Yuan(-123456789), "-1,234,567.89");
+}
+
+TEST(ParseYuanFlagTest, AcceptsSeparatorsAndNamesTheFlag) {
+  EXPECT_EQ(*ParseYuanFlag("fund", "2600000"), 260000000);
+  EXPECT_EQ(*ParseYuanFlag("fund", "2,600,000.00"), 260000000);
+  EXPECT_EQ(*ParseYuanFlag("fund", "0.5"), 50);
+  absl::StatusOr<int64_t> bad = ParseYuanFlag("fund", "1.005");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("--fund"));
+  EXPECT_FALSE(ParseYuanFlag("fund", "-1").ok());
+  EXPECT_FALSE(ParseYuanFlag("fund", "1e6").ok());
+}
+
+TEST(FormatTest, PhaseAndTrancheNames) {
+  EXPECT_EQ(*ParsePhaseFlag("mid-term"), v1::MID_TERM);
+  EXPECT_EQ(*ParsePhaseFlag("Final"), v1::FINAL);
+  EXPECT_EQ(*ParsePhaseFlag("中期"), v1::MID_TERM);
+  EXPECT_EQ(*ParsePhaseFlag("末期"), v1::FINAL);
+  EXPECT_FALSE(ParsePhaseFlag("春季").ok());
+  EXPECT_EQ(PhaseName(v1::FINAL), "final");
+  EXPECT_EQ(*ParseTrancheFlag("year-start"), v1::YEAR_START);
+  EXPECT_EQ(TrancheName(v1::MID_TERM_TRANCHE), "mid-term");
+  EXPECT_EQ(*ParseStateFlag("passed-after-rectification"),
+            v1::PASSED_AFTER_RECTIFICATION);
+  EXPECT_FALSE(ParseStateFlag("unspecified").ok());
+  EXPECT_EQ(*ParseDisbursementStateFlag("due"), v1::DUE);
+  EXPECT_EQ(GradeText(v1::QUALIFIED), "QUALIFIED 合格");
+}
+
+// ------------------------------------------------------------------- Args
+
+absl::StatusOr<Args> ParseArgs(std::vector<std::string> argv) {
+  return Args::Parse(argv, {"help", "rectifiable"});
+}
+
+TEST(ArgsTest, FlagFormsAndPositionals) {
+  absl::StatusOr<Args> a =
+      ParseArgs({"score", "submit", "--project=P1", "--year", "2025", "-o",
+                 "json", "--rectifiable", "--", "--not-a-flag"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_THAT(a->positional(), ElementsAre("score", "submit", "--not-a-flag"));
+  EXPECT_EQ(*a->Get("project"), "P1");
+  EXPECT_EQ(*a->RequiredInt("year"), 2025);
+  EXPECT_EQ(*a->Get("output"), "json");
+  EXPECT_TRUE(a->Has("rectifiable"));
+  EXPECT_FALSE(a->Has("help"));
+}
+
+TEST(ArgsTest, BooleanFlagsTakeTrueOrFalse) {
+  absl::StatusOr<Args> yes = ParseArgs({"--rectifiable=true"});
+  ASSERT_TRUE(yes.ok());
+  EXPECT_TRUE(yes->Has("rectifiable"));
+  // --rectifiable=false must not mark the score rectifiable.
+  absl::StatusOr<Args> no = ParseArgs({"--rectifiable=false"});
+  ASSERT_TRUE(no.ok());
+  EXPECT_FALSE(no->Has("rectifiable"));
+  absl::StatusOr<Args> bad = ParseArgs({"--rectifiable=maybe"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("--rectifiable"));
+}
+
+TEST(ArgsTest, ErrorsNameTheFlag) {
+  absl::StatusOr<Args> missing = ParseArgs({"--year"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "--year needs a value");
+  EXPECT_FALSE(ParseArgs({"-o"}).ok());
+
+  absl::StatusOr<Args> a = ParseArgs({"--year", "twenty", "--empty="});
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->RequiredInt("year").status().message(),
+            "--year: \"twenty\" is not a whole number");
+  EXPECT_EQ(a->Required("empty").status().message(), "--empty is required");
+  EXPECT_EQ(a->Required("absent").status().message(), "--absent is required");
+  EXPECT_EQ(*a->Int("absent", 7), 7);
+}
+
+// ---------------------------------------------------------------- Import
+
+constexpr char kHeader[] = "kind,project,year,phase,score\n";
+
+std::string Id(const ImportRow& row) {
+  return row.financial ? row.financial_request.request_id()
+                       : row.score.request_id();
+}
+
+TEST(ParseImportTest, RequestIdsAreStableForTheSameFileLineAndText) {
+  const std::string text =
+      absl::StrCat(kHeader, "score,P1,2025,mid-term,85\n",
+                   "score,P1,2025,final,90\n");
+  ParsedImport a = ParseImport("scores.csv", text);
+  ParsedImport b = ParseImport("scores.csv", text);
+  ASSERT_TRUE(a.problems.empty());
+  ASSERT_EQ(a.rows.size(), 2u);
+  ASSERT_EQ(b.rows.size(), 2u);
+  EXPECT_THAT(Id(a.rows[0]), MatchesRegex("import-[0-9a-f]{32}"));
+  EXPECT_EQ(Id(a.rows[0]), Id(b.rows[0]));
+  EXPECT_EQ(Id(a.rows[1]), Id(b.rows[1]));
+  EXPECT_NE(Id(a.rows[0]), Id(a.rows[1]));
+  // CRLF line ends do not change them: the row's text is the same.
+  ParsedImport crlf = ParseImport(
+      "scores.csv", "kind,project,year,phase,score\r\n"
+                    "score,P1,2025,mid-term,85\r\nscore,P1,2025,final,90\r\n");
+  ASSERT_EQ(crlf.rows.size(), 2u);
+  EXPECT_EQ(Id(crlf.rows[0]), Id(a.rows[0]));
+}
+
+TEST(ParseImportTest, RequestIdsChangeWithFileNameLineOrText) {
+  const std::string row = "score,P1,2025,mid-term,85\n";
+  const std::string base = Id(ParseImport("a.csv", kHeader + row).rows.at(0));
+  // Another file name.
+  EXPECT_NE(Id(ParseImport("b.csv", kHeader + row).rows.at(0)), base);
+  // The same text one line further down (a blank line before it).
+  ParsedImport moved = ParseImport("a.csv", absl::StrCat(kHeader, "\n", row));
+  ASSERT_EQ(moved.rows.size(), 1u);
+  EXPECT_EQ(moved.rows[0].line, 3);
+  EXPECT_NE(Id(moved.rows[0]), base);
+  // Other text on the same line.
+  EXPECT_NE(
+      Id(ParseImport("a.csv", absl::StrCat(kHeader, "score,P1,2025,mid-term,86\n"))
+             .rows.at(0)),
+      base);
+  // Identical text on two lines: two ids.
+  ParsedImport dup = ParseImport("a.csv", kHeader + row + row);
+  ASSERT_EQ(dup.rows.size(), 2u);
+  EXPECT_EQ(Id(dup.rows[0]), base);
+  EXPECT_NE(Id(dup.rows[1]), base);
+}
+
+TEST(ParseImportTest, ChineseAndEnglishHeadersMeanTheSame) {
+  const std::string english =
+      "kind,project,year,phase,score,rectifiable,personnel,service_quality,"
+      "management,other,note\n"
+      "score,P1,2025,mid-term,85.5,no,,,,,\n"
+      "financial,P1,2025,final,80,yes,\"750,000.00\",120000,100000,30000,"
+      "\"备注, with a comma\"\n";
+  const std::string chinese =
+      "\xEF\xBB\xBF类型,项目编号,年度,阶段,分数,可整改,人员经费,服务质量经费,"
+      "管理费用,其他费用,备注\r\n"
+      "评分,P1,2025,中期,85.5,否,,,,,中期\r\n"
+      "财务,P1,2025,末期,80,是,750000,120000.00,100000,30000,末期\r\n";
+  ParsedImport e = ParseImport("f.csv", english);
+  ParsedImport c = ParseImport("f.csv", chinese);
+  ASSERT_TRUE(e.problems.empty()) << e.problems[0].reason;
+  ASSERT_TRUE(c.problems.empty()) << c.problems[0].reason;
+  ASSERT_EQ(e.rows.size(), 2u);
+  ASSERT_EQ(c.rows.size(), 2u);
+  for (ParsedImport* p : {&e, &c}) {
+    const ImportRow& s = p->rows[0];
+    EXPECT_FALSE(s.financial);
+    EXPECT_EQ(s.line, 2);
+    EXPECT_EQ(s.score.evaluation().project_id(), "P1");
+    EXPECT_EQ(s.score.evaluation().year(), 2025);
+    EXPECT_EQ(s.score.evaluation().phase(), v1::MID_TERM);
+    EXPECT_EQ(s.score.score(), "85.50");
+    EXPECT_FALSE(s.score.rectifiable());
+    const ImportRow& f = p->rows[1];
+    EXPECT_TRUE(f.financial);
+    EXPECT_EQ(f.financial_request.evaluation().phase(), v1::FINAL);
+    EXPECT_EQ(f.financial_request.score(), "80.00");
+    EXPECT_TRUE(f.financial_request.rectifiable());
+    EXPECT_EQ(f.financial_request.expenditure().personnel_fen(), 75000000);
+    EXPECT_EQ(f.financial_request.expenditure().service_quality_fen(),
+              12000000);
+    EXPECT_EQ(f.financial_request.expenditure().management_fen(), 10000000);
+    EXPECT_EQ(f.financial_request.expenditure().other_fen(), 3000000);
+  }
+}
+
+TEST(ParseImportTest, HeaderNamesIgnoreCaseSpacesAndOrder) {
+  ParsedImport p = ParseImport(
+      "f.csv", " Score , PHASE ,Year,project,KIND\n90,final,2026,P2,Score\n");
+  ASSERT_TRUE(p.problems.empty()) << p.problems[0].reason;
+  ASSERT_EQ(p.rows.size(), 1u);
+  EXPECT_EQ(p.rows[0].score.evaluation().project_id(), "P2");
+  EXPECT_EQ(p.rows[0].score.evaluation().year(), 2026);
+  EXPECT_EQ(p.rows[0].score.evaluation().phase(), v1::FINAL);
+  EXPECT_EQ(p.rows[0].score.score(), "90.00");
+}
+
+TEST(ParseImportTest, RectifiableSpellings) {
+  const std::string text =
+      "kind,project,year,phase,score,rectifiable\n"
+      "score,P1,2025,mid-term,50,是\n"
+      "score,P1,2025,mid-term,50,YES\n"
+      "score,P1,2025,mid-term,50,1\n"
+      "score,P1,2025,mid-term,50,true\n"
+      "score,P1,2025,mid-term,50,否\n"
+      "score,P1,2025,mid-term,50,\n"
+      "score,P1,2025,mid-term,50,No\n"
+      "score,P1,2025,mid-term,50,0\n";
+  ParsedImport p = ParseImport("f.csv", text);
+  ASSERT_TRUE(p.problems.empty());
+  ASSERT_EQ(p.rows.size(), 8u);
+  for (size_t i = 0; i < 8; ++i) {
+    EXPECT_EQ(p.rows[i].score.rectifiable(), i < 4) << "line " << i + 2;
+  }
+}
+
+TEST(ParseImportTest, EveryBadRowIsReportedWithItsLineAndReason) {
+  const std::string text = absl::StrCat(
+      "kind,project,year,phase,score,rectifiable,personnel,service_quality,"
+      "management,other\n",
+      "score,P1,2025,mid-term,85,,,,,\n",              // 2: good
+      "grade,P1,2025,mid-term,85,,,,,\n",              // 3
+      "score,,2025,mid-term,85,,,,,\n",                // 4
+      "score,P1,25,mid-term,85,,,,,\n",                // 5
+      "score,P1,2025,春季,85,,,,,\n",                  // 6
+      "score,P1,2025,final,100.01,,,,,\n",             // 7
+      "score,P1,2025,final,85.555,,,,,\n",             // 8
+      "score,P1,2025,final,85,maybe,,,,\n",            // 9
+      "financial,P1,2025,final,70,,750000,,100000,1\n",  // 10
+      "financial,P1,2025,final,70,,7.5e5,1,1,1\n",     // 11
+      "score,P1,2025,final,85,,1,,,\n",                // 12
+      "score,P1,2025,final,85,,,,,,extra\n",           // 13
+      "financial,P1,2025,final,70,,750000,120000,100000,30000\n");  // 14: good
+  ParsedImport p = ParseImport("f.csv", text);
+  ASSERT_EQ(p.rows.size(), 2u);
+  EXPECT_EQ(p.rows[0].line, 2);
+  EXPECT_EQ(p.rows[1].line, 14);
+  std::vector<std::pair<int, std::string>> problems;
+  for (const ImportProblem& q : p.problems) problems.push_back({q.line, q.reason});
+  EXPECT_THAT(
+      problems,
+      ElementsAre(
+          std::pair{3, std::string("kind \"grade\" is not score or financial")},
+          std::pair{4, std::string("project is empty")},
+          std::pair{5, std::string("year \"25\" is not a year")},
+          std::pair{6, std::string("phase: \"春季\" is not a phase (want "
+                                   "mid-term or final)")},
+          std::pair{7, std::string("score: \"100.01\" is above the maximum "
+                                   "100.00")},
+          std::pair{8, std::string("score: \"85.555\" has more than two "
+                                   "decimals")},
+          std::pair{9, std::string("rectifiable \"maybe\" is not yes or no")},
+          std::pair{10, std::string("service_quality is required on a "
+                                    "financial row")},
+          std::pair{11, std::string("personnel: \"7.5e5\" is not a plain "
+                                    "decimal number (digits, one '.')")},
+          std::pair{12, std::string("expenditure columns belong to financial "
+                                    "rows only")},
+          std::pair{13, std::string("11 fields, but the header has 10")}));
+}
+
+TEST(ParseImportTest, HeaderProblemsRejectTheWholeFile) {
+  ParsedImport unknown = ParseImport("f.csv", "kind,project,year,phase,grade\n");
+  ASSERT_EQ(unknown.problems.size(), 1u);
+  EXPECT_EQ(unknown.problems[0].line, 1);
+  EXPECT_EQ(unknown.problems[0].reason, "unknown column \"grade\"");
+
+  ParsedImport repeated =
+      ParseImport("f.csv", "kind,类型,project,year,phase,score\n");
+  ASSERT_EQ(repeated.problems.size(), 1u);
+  EXPECT_EQ(repeated.problems[0].reason, "column \"类型\" is repeated");
+
+  ParsedImport missing =
+      ParseImport("f.csv", "kind,project,year,phase\nscore,P1,2025,final\n");
+  ASSERT_EQ(missing.problems.size(), 1u);
+  EXPECT_EQ(missing.problems[0].reason,
+            "the header needs the columns kind, project, year, phase, score");
+  EXPECT_TRUE(missing.rows.empty());
+
+  // A note column may repeat: it is never sent.
+  EXPECT_TRUE(ParseImport("f.csv", "kind,project,year,phase,score,note,备注\n")
+                  .problems.empty());
+}
+
+TEST(ParseImportTest, FileProblemsHaveNoLine) {
+  ParsedImport empty = ParseImport("f.csv", "");
+  ASSERT_EQ(empty.problems.size(), 1u);
+  EXPECT_EQ(empty.problems[0].line, 0);
+  EXPECT_EQ(empty.problems[0].reason,
+            "the file is empty: a header row is required");
+
+  ParsedImport quote =
+      ParseImport("f.csv", absl::StrCat(kHeader, "score,P1,2025,\"final,85\n"));
+  ASSERT_EQ(quote.problems.size(), 1u);
+  EXPECT_EQ(quote.problems[0].line, 0);
+  EXPECT_EQ(quote.problems[0].reason, "line 2: a quoted field is not closed");
+}
+
+TEST(ParseImportTest, Limits) {
+  EXPECT_EQ(kMaxImportBytes, size_t{16} << 20);
+  EXPECT_EQ(kMaxImportRows, 100000u);
+
+  std::string big(kMaxImportBytes + 1, ' ');
+  big.replace(0, sizeof(kHeader) - 1, kHeader);
+  ParsedImport too_big = ParseImport("f.csv", big);
+  ASSERT_EQ(too_big.problems.size(), 1u);
+  EXPECT_EQ(too_big.problems[0].reason, "the file is larger than 16 MiB");
+
+  std::string rows = kHeader;
+  for (size_t i = 0; i < kMaxImportRows; ++i) {
+    rows += "score,P1,2025,final,85\n";
+  }
+  ParsedImport at_limit = ParseImport("f.csv", rows);
+  EXPECT_TRUE(at_limit.problems.empty());
+  EXPECT_EQ(at_limit.rows.size(), kMaxImportRows);
+  rows += "score,P1,2025,final,85\n";
+  ParsedImport over = ParseImport("f.csv", rows);
+  ASSERT_EQ(over.problems.size(), 1u);
+  EXPECT_EQ(over.problems[0].reason, "more than 100000 rows");
+  EXPECT_TRUE(over.rows.empty());
+}
+
+}  // namespace
+}  // namespace evald::client

@@ -1,0 +1,94 @@
+// Test support: reads and writes one key of a closed evald database with
+// RocksDB directly, bypassing storage::Store (which has no API for it), to
+// make databases that Store::Open must refuse.
+
+#ifndef EVALD_TESTS_RAW_DB_H_
+#define EVALD_TESTS_RAW_DB_H_
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rocksdb/db.h"
+#include "rocksdb/merge_operator.h"
+#include "rocksdb/options.h"
+
+namespace evald::testing {
+
+// The same int64 addition as the store's summary family, so that opening
+// the database can replay and flush its merge operands.
+class TestInt64Add : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing,
+             const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger*) const override {
+    int64_t a = 0, b = 0;
+    if (existing != nullptr && existing->size() == sizeof(a)) {
+      std::memcpy(&a, existing->data(), sizeof(a));
+    }
+    if (value.size() == sizeof(b)) std::memcpy(&b, value.data(), sizeof(b));
+    a += b;
+    new_value->assign(reinterpret_cast<const char*>(&a), sizeof(a));
+    return true;
+  }
+  const char* Name() const override { return "evald.Int64Add"; }
+};
+
+// Opens the (closed) database at `path` with every column family it has
+// and runs `fn(db, default_family)`. Returns the first error's text, or "".
+template <typename Fn>
+std::string WithRawDb(const std::string& path, Fn fn) {
+  std::vector<std::string> names;
+  rocksdb::Status s =
+      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
+  if (!s.ok()) return s.ToString();
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& name : names) {
+    rocksdb::ColumnFamilyOptions options;
+    if (name == "summary") {
+      options.merge_operator = std::make_shared<TestInt64Add>();
+    }
+    // The default family first: handles[0] is the one `fn` gets.
+    if (name == rocksdb::kDefaultColumnFamilyName) {
+      families.insert(families.begin(), {name, options});
+    } else {
+      families.push_back({name, options});
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  s = rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw);
+  if (!s.ok()) return s.ToString();
+  std::unique_ptr<rocksdb::DB> db(raw);
+  s = fn(db.get(), handles[0]);
+  for (rocksdb::ColumnFamilyHandle* h : handles)
+    db->DestroyColumnFamilyHandle(h);
+  rocksdb::Status closed = db->Close();
+  if (!s.ok()) return s.ToString();
+  return closed.ok() ? "" : closed.ToString();
+}
+
+// Overwrites meta/format_version (storage/keys.h) of a closed database.
+inline std::string WriteFormatVersion(const std::string& path,
+                                      const std::string& version) {
+  return WithRawDb(path, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    return db->Put(sync, cf, "meta/format_version", version);
+  });
+}
+
+inline std::string ReadFormatVersion(const std::string& path) {
+  std::string value;
+  std::string error = WithRawDb(path, [&](rocksdb::DB* db,
+                                          rocksdb::ColumnFamilyHandle* cf) {
+    return db->Get(rocksdb::ReadOptions(), cf, "meta/format_version", &value);
+  });
+  return error.empty() ? value : "error: " + error;
+}
+
+}  // namespace evald::testing
+
+#endif  // EVALD_TESTS_RAW_DB_H_
