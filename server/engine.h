@@ -152,6 +152,12 @@ class Engine {
   // Loads a project the caller may see: NotFound / PermissionDenied.
   absl::StatusOr<v1::Project> VisibleProject(const Principal& who,
                                              const std::string& id) const;
+  // Evaluations matching `filter` that `who` may see (validates the filter;
+  // a township is confined to its own township).
+  absl::StatusOr<storage::Page<v1::Evaluation>> VisibleEvaluations(
+      const Principal& who, storage::EvaluationFilter filter, int page_size,
+      const std::string& page_token) const;
+
   absl::StatusOr<const scoring::Policy*> PolicyOf(
       const v1::Project& project) const;
 

@@ -100,31 +100,41 @@ absl::StatusOr<v1::Evaluation> Engine::GetEvaluation(
   return **e;
 }
 
+absl::StatusOr<storage::Page<v1::Evaluation>> Engine::VisibleEvaluations(
+    const Principal& who, storage::EvaluationFilter filter, int page_size,
+    const std::string& page_token) const {
+  if (absl::Status s = ValidateOptionalId("project_id", filter.project_id);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = ValidateOptionalId("township", filter.township);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = ValidatePageSize(page_size); !s.ok()) return s;
+  // A township only ever sees its own: let the index do the filtering.
+  if (who.role == Role::kTownship && filter.township.empty()) {
+    filter.township = who.organisation;
+  }
+  VisibilityCache visibility(store_, who);
+  return store_->ListEvaluations(filter, page_size, page_token,
+                                 [&](const v1::Evaluation& e) {
+                                   return visibility.Visible(e.project_id());
+                                 });
+}
+
 absl::StatusOr<v1::ListEvaluationsResponse> Engine::ListEvaluations(
     const Principal& who, const v1::ListEvaluationsRequest& r) const {
-  if (absl::Status s = AuthorizeMethod("ListEvaluations", who); !s.ok())
+  if (absl::Status s = AuthorizeMethod("ListEvaluations", who); !s.ok()) {
     return s;
-  if (absl::Status s = ValidateOptionalId("project_id", r.project_id());
-      !s.ok())
-    return s;
-  if (absl::Status s = ValidateOptionalId("township", r.township()); !s.ok())
-    return s;
-  if (absl::Status s = ValidatePageSize(r.page_size()); !s.ok()) return s;
+  }
   storage::EvaluationFilter filter;
   filter.project_id = r.project_id();
   filter.township = r.township();
   filter.year = r.year();
   filter.phase = r.phase();
   filter.state = r.state();
-  // A township only ever sees its own: let the index do the filtering.
-  if (who.role == Role::kTownship && filter.township.empty()) {
-    filter.township = who.organisation;
-  }
-  VisibilityCache visibility(store_, who);
-  auto page = store_->ListEvaluations(
-      filter, r.page_size(), r.page_token(), [&](const v1::Evaluation& e) {
-        return visibility.Visible(e.project_id());
-      });
+  auto page = VisibleEvaluations(who, filter, r.page_size(), r.page_token());
   if (!page.ok()) return page.status();
   v1::ListEvaluationsResponse out;
   for (v1::Evaluation& e : page->items) *out.add_evaluations() = std::move(e);
@@ -134,25 +144,16 @@ absl::StatusOr<v1::ListEvaluationsResponse> Engine::ListEvaluations(
 
 absl::StatusOr<v1::ListLatePartiesResponse> Engine::ListLateParties(
     const Principal& who, const v1::ListLatePartiesRequest& r) const {
-  if (absl::Status s = AuthorizeMethod("ListLateParties", who); !s.ok())
+  if (absl::Status s = AuthorizeMethod("ListLateParties", who); !s.ok()) {
     return s;
-  if (absl::Status s = ValidateOptionalId("project_id", r.project_id());
-      !s.ok())
-    return s;
-  if (absl::Status s = ValidateOptionalId("township", r.township()); !s.ok())
-    return s;
-  if (absl::Status s = ValidatePageSize(r.page_size()); !s.ok()) return s;
+  }
   storage::EvaluationFilter filter;
   filter.project_id = r.project_id();
   filter.township = r.township();
   filter.year = r.year();
   filter.phase = r.phase();
   filter.state = v1::OPEN;  // only an open phase waits for submissions
-  VisibilityCache visibility(store_, who);
-  auto page = store_->ListEvaluations(
-      filter, r.page_size(), r.page_token(), [&](const v1::Evaluation& e) {
-        return visibility.Visible(e.project_id());
-      });
+  auto page = VisibleEvaluations(who, filter, r.page_size(), r.page_token());
   if (!page.ok()) return page.status();
   v1::ListLatePartiesResponse out;
   for (const v1::Evaluation& e : page->items) {
