@@ -2,10 +2,11 @@
 # Both install missing Debian packages, configure and build first.
 
 BUILD_DIR ?= build
+FUZZ_BUILD_DIR ?= build-fuzz
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test run format clean
+.PHONY: all deps configure build fuzz-build test run format clean
 
 all: build
 
@@ -13,14 +14,23 @@ deps:
 	@scripts/install-deps.sh
 
 $(BUILD_DIR)/build.ninja: | deps
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DEVALD_FUZZ_BUILD_DIR=$(CURDIR)/$(FUZZ_BUILD_DIR)
 
 configure: deps $(BUILD_DIR)/build.ninja
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+# The libFuzzer targets: clang, instrumented, in a tree of their own.
+$(FUZZ_BUILD_DIR)/build.ninja: | deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVALD_FUZZ=ON -DEVALD_BUILD_TESTS=OFF
+
+fuzz-build: deps $(FUZZ_BUILD_DIR)/build.ninja
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzzers
+
+test: build fuzz-build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 run: build
@@ -30,4 +40,4 @@ format:
 	git ls-files '*.h' '*.cc' '*.proto' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_BUILD_DIR)

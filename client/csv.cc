@@ -4,6 +4,16 @@
 #include "absl/strings/str_cat.h"
 
 namespace evald::client {
+namespace {
+
+// A row ends at "\n" or "\r\n". A lone "\r" is an ordinary character, so
+// that line numbers count the same lines as an editor does.
+bool RowEndAt(absl::string_view text, size_t i) {
+  return text[i] == '\n' ||
+         (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n');
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text) {
   if (absl::StartsWith(text, "\xEF\xBB\xBF")) text.remove_prefix(3);
@@ -36,14 +46,12 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text) {
           if (text[i] == '\n') ++line;
           field += text[i++];
         }
-        if (i < text.size() && text[i] != ',' && text[i] != '\n' &&
-            text[i] != '\r') {
+        if (i < text.size() && text[i] != ',' && !RowEndAt(text, i)) {
           return absl::InvalidArgumentError(
               absl::StrCat("line ", line, ": text after a closing quote"));
         }
       } else {
-        while (i < text.size() && text[i] != ',' && text[i] != '\n' &&
-               text[i] != '\r') {
+        while (i < text.size() && text[i] != ',' && !RowEndAt(text, i)) {
           field += text[i++];
         }
       }
@@ -54,7 +62,7 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text) {
         continue;
       }
       size_t end = i;
-      if (i < text.size() && text[i] == '\r') ++i;
+      if (i < text.size() && text[i] == '\r') ++i;  // RowEndAt: "\r\n"
       if (i < text.size() && text[i] == '\n') ++i;
       ++line;
       row.raw = std::string(text.substr(start, end - start));

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libspdlog-dev
-  clang-format openssl
+  clang-format openssl clang libclang-rt-14-dev
 )
 
 missing=()

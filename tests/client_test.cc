@@ -34,10 +34,10 @@ TEST(DisplayWidthTest, HanziAndFullwidthAreTwoColumnsEach) {
   EXPECT_EQ(DisplayWidth("汉"), 2);
   EXPECT_EQ(DisplayWidth("汉字"), 4);
   EXPECT_EQ(DisplayWidth("黄阁镇社工站"), 12);  // 6 x 2, though 18 bytes
-  EXPECT_EQ(DisplayWidth("，"), 2);            // U+FF0C fullwidth comma
-  EXPECT_EQ(DisplayWidth("Ａ"), 2);            // U+FF21 fullwidth A
-  EXPECT_EQ(DisplayWidth("〔"), 2);            // U+3014, as in 〔2019〕
-  EXPECT_EQ(DisplayWidth("한"), 2);            // Hangul syllable
+  EXPECT_EQ(DisplayWidth("，"), 2);             // U+FF0C fullwidth comma
+  EXPECT_EQ(DisplayWidth("Ａ"), 2);             // U+FF21 fullwidth A
+  EXPECT_EQ(DisplayWidth("〔"), 2);             // U+3014, as in 〔2019〕
+  EXPECT_EQ(DisplayWidth("한"), 2);             // Hangul syllable
 }
 
 TEST(DisplayWidthTest, MixedTextAddsUp) {
@@ -109,7 +109,8 @@ TEST(RenderCsvTest, RoundTripsThroughParseCsv) {
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 3u);
   EXPECT_THAT((*rows)[0].fields, ElementsAre("名称", "note"));
-  EXPECT_THAT((*rows)[1].fields, ElementsAre("Pilot \"A\", Nansha", "two\nlines"));
+  EXPECT_THAT((*rows)[1].fields,
+              ElementsAre("Pilot \"A\", Nansha", "two\nlines"));
   EXPECT_THAT((*rows)[2].fields, ElementsAre("黄阁", "x"));
   EXPECT_EQ((*rows)[2].line, 4);  // row 2 spans lines 2 and 3
 }
@@ -164,6 +165,18 @@ TEST(ParseCsvTest, BlankLinesAreSkippedButCounted) {
   EXPECT_EQ((*rows)[0].line, 1);
   EXPECT_EQ((*rows)[1].line, 4);
   EXPECT_THAT((*rows)[1].fields, ElementsAre("b"));  // no final newline
+}
+
+// Found by csv_import_fuzzer (fuzz/corpus/csv_import_fuzzer/
+// regression-lone-cr): a lone "\r" used to end a row and count a line, so
+// problems were reported on lines past the end of the file.
+TEST(ParseCsvTest, ALoneCarriageReturnIsPartOfTheField) {
+  absl::StatusOr<std::vector<CsvRow>> rows = ParseCsv("a,b\rc\nd\n");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_THAT((*rows)[0].fields, ElementsAre("a", "b\rc"));
+  EXPECT_EQ((*rows)[1].line, 2);
+  EXPECT_THAT((*rows)[1].fields, ElementsAre("d"));
 }
 
 TEST(ParseCsvTest, EmptyFieldsAreKept) {
@@ -287,9 +300,8 @@ std::string Id(const ImportRow& row) {
 }
 
 TEST(ParseImportTest, RequestIdsAreStableForTheSameFileLineAndText) {
-  const std::string text =
-      absl::StrCat(kHeader, "score,P1,2025,mid-term,85\n",
-                   "score,P1,2025,final,90\n");
+  const std::string text = absl::StrCat(kHeader, "score,P1,2025,mid-term,85\n",
+                                        "score,P1,2025,final,90\n");
   ParsedImport a = ParseImport("scores.csv", text);
   ParsedImport b = ParseImport("scores.csv", text);
   ASSERT_TRUE(a.problems.empty());
@@ -300,9 +312,10 @@ TEST(ParseImportTest, RequestIdsAreStableForTheSameFileLineAndText) {
   EXPECT_EQ(Id(a.rows[1]), Id(b.rows[1]));
   EXPECT_NE(Id(a.rows[0]), Id(a.rows[1]));
   // CRLF line ends do not change them: the row's text is the same.
-  ParsedImport crlf = ParseImport(
-      "scores.csv", "kind,project,year,phase,score\r\n"
-                    "score,P1,2025,mid-term,85\r\nscore,P1,2025,final,90\r\n");
+  ParsedImport crlf =
+      ParseImport("scores.csv",
+                  "kind,project,year,phase,score\r\n"
+                  "score,P1,2025,mid-term,85\r\nscore,P1,2025,final,90\r\n");
   ASSERT_EQ(crlf.rows.size(), 2u);
   EXPECT_EQ(Id(crlf.rows[0]), Id(a.rows[0]));
 }
@@ -318,10 +331,10 @@ TEST(ParseImportTest, RequestIdsChangeWithFileNameLineOrText) {
   EXPECT_EQ(moved.rows[0].line, 3);
   EXPECT_NE(Id(moved.rows[0]), base);
   // Other text on the same line.
-  EXPECT_NE(
-      Id(ParseImport("a.csv", absl::StrCat(kHeader, "score,P1,2025,mid-term,86\n"))
-             .rows.at(0)),
-      base);
+  EXPECT_NE(Id(ParseImport("a.csv",
+                           absl::StrCat(kHeader, "score,P1,2025,mid-term,86\n"))
+                   .rows.at(0)),
+            base);
   // Identical text on two lines: two ids.
   ParsedImport dup = ParseImport("a.csv", kHeader + row + row);
   ASSERT_EQ(dup.rows.size(), 2u);
@@ -403,25 +416,26 @@ TEST(ParseImportTest, EveryBadRowIsReportedWithItsLineAndReason) {
   const std::string text = absl::StrCat(
       "kind,project,year,phase,score,rectifiable,personnel,service_quality,"
       "management,other\n",
-      "score,P1,2025,mid-term,85,,,,,\n",              // 2: good
-      "grade,P1,2025,mid-term,85,,,,,\n",              // 3
-      "score,,2025,mid-term,85,,,,,\n",                // 4
-      "score,P1,25,mid-term,85,,,,,\n",                // 5
-      "score,P1,2025,春季,85,,,,,\n",                  // 6
-      "score,P1,2025,final,100.01,,,,,\n",             // 7
-      "score,P1,2025,final,85.555,,,,,\n",             // 8
-      "score,P1,2025,final,85,maybe,,,,\n",            // 9
-      "financial,P1,2025,final,70,,750000,,100000,1\n",  // 10
-      "financial,P1,2025,final,70,,7.5e5,1,1,1\n",     // 11
-      "score,P1,2025,final,85,,1,,,\n",                // 12
-      "score,P1,2025,final,85,,,,,,extra\n",           // 13
+      "score,P1,2025,mid-term,85,,,,,\n",                           // 2: good
+      "grade,P1,2025,mid-term,85,,,,,\n",                           // 3
+      "score,,2025,mid-term,85,,,,,\n",                             // 4
+      "score,P1,25,mid-term,85,,,,,\n",                             // 5
+      "score,P1,2025,春季,85,,,,,\n",                               // 6
+      "score,P1,2025,final,100.01,,,,,\n",                          // 7
+      "score,P1,2025,final,85.555,,,,,\n",                          // 8
+      "score,P1,2025,final,85,maybe,,,,\n",                         // 9
+      "financial,P1,2025,final,70,,750000,,100000,1\n",             // 10
+      "financial,P1,2025,final,70,,7.5e5,1,1,1\n",                  // 11
+      "score,P1,2025,final,85,,1,,,\n",                             // 12
+      "score,P1,2025,final,85,,,,,,extra\n",                        // 13
       "financial,P1,2025,final,70,,750000,120000,100000,30000\n");  // 14: good
   ParsedImport p = ParseImport("f.csv", text);
   ASSERT_EQ(p.rows.size(), 2u);
   EXPECT_EQ(p.rows[0].line, 2);
   EXPECT_EQ(p.rows[1].line, 14);
   std::vector<std::pair<int, std::string>> problems;
-  for (const ImportProblem& q : p.problems) problems.push_back({q.line, q.reason});
+  for (const ImportProblem& q : p.problems)
+    problems.push_back({q.line, q.reason});
   EXPECT_THAT(
       problems,
       ElementsAre(
@@ -445,7 +459,8 @@ TEST(ParseImportTest, EveryBadRowIsReportedWithItsLineAndReason) {
 }
 
 TEST(ParseImportTest, HeaderProblemsRejectTheWholeFile) {
-  ParsedImport unknown = ParseImport("f.csv", "kind,project,year,phase,grade\n");
+  ParsedImport unknown =
+      ParseImport("f.csv", "kind,project,year,phase,grade\n");
   ASSERT_EQ(unknown.problems.size(), 1u);
   EXPECT_EQ(unknown.problems[0].line, 1);
   EXPECT_EQ(unknown.problems[0].reason, "unknown column \"grade\"");
