@@ -449,6 +449,22 @@ bool ListAll(Session& s,
   }
 }
 
+// --project, --township, --year, --phase of the evaluation lists.
+template <typename Request>
+absl::Status FilterFlags(const Args& a, Request& r) {
+  r.set_project_id(a.GetOr("project", ""));
+  r.set_township(a.GetOr("township", ""));
+  absl::StatusOr<int> year = a.Int("year", 0);
+  if (!year.ok()) return year.status();
+  r.set_year(*year);
+  if (a.Has("phase")) {
+    absl::StatusOr<v1::Phase> phase = ParsePhaseFlag(*a.Get("phase"));
+    if (!phase.ok()) return phase.status();
+    r.set_phase(*phase);
+  }
+  return absl::OkStatus();
+}
+
 const std::set<std::string> kRef = {"project", "year", "phase", "request-id"};
 
 std::set<std::string> With(std::set<std::string> base,
@@ -694,14 +710,7 @@ const std::vector<Command>& Commands() {
        {},
        [](Session& s, const Args& a) {
          v1::ListEvaluationsRequest r;
-         r.set_project_id(a.GetOr("project", ""));
-         r.set_township(a.GetOr("township", ""));
-         EVALD_TRY_FLAG(year, a.Int("year", 0));
-         r.set_year(*year);
-         if (a.Has("phase")) {
-           EVALD_TRY_FLAG(phase, ParsePhaseFlag(*a.Get("phase")));
-           r.set_phase(*phase);
-         }
+         if (absl::Status st = FilterFlags(a, r); !st.ok()) return Usage(s, st);
          if (a.Has("state")) {
            EVALD_TRY_FLAG(state, ParseStateFlag(*a.Get("state")));
            r.set_state(*state);
@@ -754,14 +763,7 @@ const std::vector<Command>& Commands() {
        {},
        [](Session& s, const Args& a) {
          v1::ListLatePartiesRequest r;
-         r.set_project_id(a.GetOr("project", ""));
-         r.set_township(a.GetOr("township", ""));
-         EVALD_TRY_FLAG(year, a.Int("year", 0));
-         r.set_year(*year);
-         if (a.Has("phase")) {
-           EVALD_TRY_FLAG(phase, ParsePhaseFlag(*a.Get("phase")));
-           r.set_phase(*phase);
-         }
+         if (absl::Status st = FilterFlags(a, r); !st.ok()) return Usage(s, st);
          v1::ListLatePartiesResponse all;
          const bool ok = ListAll(s, &Stub::ListLateParties, r, &all);
          return Submit(s, ok, all, LateList(all));
@@ -1075,9 +1077,20 @@ void PrintTopHelp(std::ostream& out) {
          "example.\n";
 }
 
+// The command's usage line; every change accepts --request-id, so it is
+// shown wherever the command takes it.
+std::string UsageLine(const Command& c) {
+  std::string usage = c.usage;
+  if (c.flags.count("request-id") &&
+      usage.find("--request-id") == std::string::npos) {
+    absl::StrAppend(&usage, " [--request-id ID]");
+  }
+  return usage;
+}
+
 void PrintCommandHelp(const Command& c, std::ostream& out) {
   out << "evalctl " << CommandName(c) << ": " << c.summary << "\n\n"
-      << "Usage: evalctl " << CommandName(c) << " " << c.usage << "\n\n"
+      << "Usage: evalctl " << CommandName(c) << " " << UsageLine(c) << "\n\n"
       << "Example:\n  " << c.example << "\n";
 }
 
@@ -1085,7 +1098,7 @@ void PrintNounHelp(const std::string& noun, std::ostream& out) {
   out << "evalctl " << noun << " commands:\n";
   for (const Command& c : Commands()) {
     if (noun == c.noun) {
-      out << "  evalctl " << CommandName(c) << " " << c.usage << "\n      "
+      out << "  evalctl " << CommandName(c) << " " << UsageLine(c) << "\n      "
           << c.summary << "\n";
     }
   }
