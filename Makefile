@@ -6,7 +6,7 @@ FUZZ_BUILD_DIR ?= build-fuzz
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build fuzz-build test run format clean
+.PHONY: all deps configure build fuzz-build test run format clean bench
 
 all: build
 
@@ -35,6 +35,18 @@ test: build fuzz-build
 
 run: build
 	scripts/run-local.sh $(BUILD_DIR)
+
+# The benchmarks (docs/benchmarks.md): evald against a no-op gRPC server
+# and PostgreSQL, in one run, in a build directory of their own. Installs
+# PostgreSQL (scripts/install-deps.sh bench); `make test` never does.
+BENCH_BUILD_DIR ?= build-bench
+BENCH_ARGS ?=
+
+bench: deps
+	@scripts/install-deps.sh bench
+	@test -f $(BENCH_BUILD_DIR)/build.ninja || cmake -S . -B $(BENCH_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target bench_tools
+	/usr/bin/python3 bench/run_bench.py --build-dir $(BENCH_BUILD_DIR) $(BENCH_ARGS)
 
 format:
 	git ls-files '*.h' '*.cc' '*.proto' | xargs clang-format -i

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that building, running and testing evald
 # need, and only those that are missing, so repeated runs cost nothing.
+#   scripts/install-deps.sh          what `make build` and `make test` need
+#   scripts/install-deps.sh bench    only what `make bench` adds: PostgreSQL
+#                                    15 (server and pgbench) and python3
 set -euo pipefail
 
 packages=(
@@ -9,6 +12,19 @@ packages=(
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libspdlog-dev
   clang-format openssl clang libclang-rt-14-dev
 )
+
+if [ "${1:-}" = "bench" ]; then
+  packages=(postgresql-15 python3)
+  # The benchmark runs a throw-away PostgreSQL of its own: keep the package
+  # from creating and starting a default cluster on port 5432.
+  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    as_root=""
+    if [ "$(id -u)" -ne 0 ]; then as_root="sudo"; fi
+    $as_root mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" |
+      $as_root tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
+fi
 
 missing=()
 for p in "${packages[@]}"; do
