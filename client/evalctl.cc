@@ -449,6 +449,15 @@ bool ListAll(Session& s,
   }
 }
 
+// Passes the value of the required flag --`flag` to `set`.
+absl::Status RequiredText(const Args& a, absl::string_view flag,
+                          const std::function<void(const std::string&)>& set) {
+  absl::StatusOr<std::string> value = a.Required(flag);
+  if (!value.ok()) return value.status();
+  set(*value);
+  return absl::OkStatus();
+}
+
 // --project, --township, --year, --phase of the evaluation lists.
 template <typename Request>
 absl::Status FilterFlags(const Args& a, Request& r) {
@@ -731,10 +740,9 @@ const std::vector<Command>& Commands() {
          return EvaluationCommand<v1::FinalizeEvaluationRequest,
                                   v1::Evaluation>(
              s, a, &Stub::FinalizeEvaluation, [&](auto& r) {
-               absl::StatusOr<std::string> d = a.Required("result-date");
-               if (!d.ok()) return d.status();
-               r.set_result_date(*d);
-               return absl::OkStatus();
+               return RequiredText(a, "result-date", [&](const std::string& v) {
+                 r.set_result_date(v);
+               });
              });
        }},
       {"evaluation",
@@ -748,10 +756,8 @@ const std::vector<Command>& Commands() {
        [](Session& s, const Args& a) {
          return EvaluationCommand<v1::ReopenEvaluationRequest, v1::Evaluation>(
              s, a, &Stub::ReopenEvaluation, [&](auto& r) {
-               absl::StatusOr<std::string> reason = a.Required("reason");
-               if (!reason.ok()) return reason.status();
-               r.set_reason(*reason);
-               return absl::OkStatus();
+               return RequiredText(
+                   a, "reason", [&](const std::string& v) { r.set_reason(v); });
              });
        }},
       {"evaluation",
@@ -780,10 +786,9 @@ const std::vector<Command>& Commands() {
          return EvaluationCommand<v1::ApplyRectificationRequest,
                                   v1::Evaluation>(
              s, a, &Stub::ApplyRectification, [&](auto& r) {
-               absl::StatusOr<std::string> d = a.Required("date");
-               if (!d.ok()) return d.status();
-               r.set_application_date(*d);
-               return absl::OkStatus();
+               return RequiredText(a, "date", [&](const std::string& v) {
+                 r.set_application_date(v);
+               });
              });
        }},
       {"rectification",
