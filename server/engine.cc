@@ -222,21 +222,13 @@ absl::StatusOr<Reply> Engine::Mutate(
 absl::StatusOr<Engine::Snapshot> Engine::LoadSnapshot(
     const v1::Project& project) const {
   const std::string& project_id = project.project_id();
-  absl::StatusOr<scoring::Date> start =
-      scoring::ParseDate(project.start_date());
-  if (!start.ok()) return absl::DataLossError("stored project start date");
-  std::vector<int> years;
-  for (int k = 1; k <= project.years(); ++k) {
-    years.push_back(
-        static_cast<int>(scoring::ServiceYearStart(*start, k).year()));
-  }
   Snapshot snap;
   absl::StatusOr<std::vector<v1::Evaluation>> stored =
-      store_->ProjectEvaluations(project_id, years);
+      store_->ProjectEvaluations(project_id);
   if (!stored.ok()) return stored.status();
   snap.stored = *std::move(stored);
   absl::StatusOr<std::vector<v1::Disbursement>> tranches =
-      store_->ProjectDisbursements(project_id, years);
+      store_->ProjectDisbursements(project_id);
   if (!tranches.ok()) return tranches.status();
   snap.tranches = *std::move(tranches);
   for (const v1::Evaluation& e : snap.stored) {

@@ -400,55 +400,16 @@ struct Lister {
 
 }  // namespace
 
-namespace {
-
-// The records stored under `keys` (one MultiGet), in key order, leaving
-// out absent ones.
-template <typename Message>
-absl::StatusOr<std::vector<Message>> ReadKeys(
-    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-    const std::vector<std::string>& keys) {
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), cf);
-  std::vector<std::string> values;
-  std::vector<rocksdb::Status> statuses =
-      db->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
-  std::vector<Message> out;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (statuses[i].IsNotFound()) continue;
-    if (!statuses[i].ok()) return FromRocks(statuses[i], "read " + keys[i]);
-    Message m;
-    if (!m.ParseFromString(values[i])) {
-      return absl::DataLossError(
-          absl::StrCat("storage: record ", keys[i], " does not parse"));
-    }
-    out.push_back(std::move(m));
-  }
-  return out;
-}
-
-}  // namespace
-
 absl::StatusOr<std::vector<v1::Evaluation>> Store::ProjectEvaluations(
-    absl::string_view project_id, const std::vector<int>& years) const {
-  std::vector<std::string> keys;
-  for (int year : years) {
-    keys.push_back(keys::Evaluation(project_id, year, v1::MID_TERM));
-    keys.push_back(keys::Evaluation(project_id, year, v1::FINAL));
-  }
-  return ReadKeys<v1::Evaluation>(db_.get(), handles_->state, keys);
+    absl::string_view project_id) const {
+  return ReadAll<v1::Evaluation>(db_.get(), handles_->state,
+                                 keys::EvaluationPrefix(project_id));
 }
 
 absl::StatusOr<std::vector<v1::Disbursement>> Store::ProjectDisbursements(
-    absl::string_view project_id, const std::vector<int>& years) const {
-  std::vector<std::string> keys;
-  for (int year : years) {
-    for (v1::TrancheKind kind :
-         {v1::YEAR_START, v1::MID_TERM_TRANCHE, v1::FINAL_TRANCHE}) {
-      keys.push_back(keys::Tranche(project_id, year, kind));
-    }
-  }
-  return ReadKeys<v1::Disbursement>(db_.get(), handles_->state, keys);
+    absl::string_view project_id) const {
+  return ReadAll<v1::Disbursement>(db_.get(), handles_->state,
+                                   keys::TranchePrefix(project_id));
 }
 
 absl::StatusOr<std::vector<PrincipalRecord>> Store::ListPrincipals() const {

@@ -105,16 +105,12 @@ class Store {
       absl::string_view project_id) const;
   absl::StatusOr<std::optional<v1::Evaluation>> GetEvaluation(
       absl::string_view project_id, int year, v1::Phase phase) const;
-  // The evaluations of a project in the given (calendar) years, in (year,
-  // phase) order; absent ones are left out. Point lookups (one MultiGet),
-  // not a scan: a scan would step over every overwritten version of these
-  // often-rewritten records still in the memtable.
+  // Every evaluation of a project, in (year, phase) order.
   absl::StatusOr<std::vector<v1::Evaluation>> ProjectEvaluations(
-      absl::string_view project_id, const std::vector<int>& years) const;
-  // The tranches of a project in the given years, in (year, kind) order;
-  // absent ones are left out. Point lookups, as above.
+      absl::string_view project_id) const;
+  // Every tranche of a project, in (year, kind) order.
   absl::StatusOr<std::vector<v1::Disbursement>> ProjectDisbursements(
-      absl::string_view project_id, const std::vector<int>& years) const;
+      absl::string_view project_id) const;
   absl::StatusOr<std::optional<RequestRecord>> GetRequest(
       absl::string_view principal, absl::string_view request_id) const;
   // The sequence number the project's next audit event gets (1 first).
