@@ -48,6 +48,17 @@ absl::Status ValidateOptionalId(absl::string_view field,
   return value.empty() ? absl::OkStatus() : ValidateId(field, value);
 }
 
+// The project, township, year and phase filters both evaluation lists take.
+template <typename Request>
+storage::EvaluationFilter FilterOf(const Request& r) {
+  storage::EvaluationFilter filter;
+  filter.project_id = r.project_id();
+  filter.township = r.township();
+  filter.year = r.year();
+  filter.phase = r.phase();
+  return filter;
+}
+
 absl::Status ValidatePageSize(int page_size) {
   if (page_size < 0 || page_size > 1000) {
     return absl::InvalidArgumentError(
@@ -128,11 +139,7 @@ absl::StatusOr<v1::ListEvaluationsResponse> Engine::ListEvaluations(
   if (absl::Status s = AuthorizeMethod("ListEvaluations", who); !s.ok()) {
     return s;
   }
-  storage::EvaluationFilter filter;
-  filter.project_id = r.project_id();
-  filter.township = r.township();
-  filter.year = r.year();
-  filter.phase = r.phase();
+  storage::EvaluationFilter filter = FilterOf(r);
   filter.state = r.state();
   auto page = VisibleEvaluations(who, filter, r.page_size(), r.page_token());
   if (!page.ok()) return page.status();
@@ -147,11 +154,7 @@ absl::StatusOr<v1::ListLatePartiesResponse> Engine::ListLateParties(
   if (absl::Status s = AuthorizeMethod("ListLateParties", who); !s.ok()) {
     return s;
   }
-  storage::EvaluationFilter filter;
-  filter.project_id = r.project_id();
-  filter.township = r.township();
-  filter.year = r.year();
-  filter.phase = r.phase();
+  storage::EvaluationFilter filter = FilterOf(r);
   filter.state = v1::OPEN;  // only an open phase waits for submissions
   auto page = VisibleEvaluations(who, filter, r.page_size(), r.page_token());
   if (!page.ok()) return page.status();
