@@ -62,6 +62,15 @@ bool ContractTerminated(const std::vector<Evaluation>& evaluations) {
       [](const Evaluation& e) { return e.state == PhaseState::kFailed; });
 }
 
+bool SameTrancheInputs(const Evaluation& a, const Evaluation& b) {
+  return a.service_year == b.service_year && a.phase == b.phase &&
+         a.state == b.state && a.result_date == b.result_date &&
+         a.rectification_deadline == b.rectification_deadline &&
+         a.application_date == b.application_date &&
+         a.reevaluation_date == b.reevaluation_date &&
+         a.failed_on == b.failed_on;
+}
+
 namespace {
 
 const Evaluation* Find(const std::vector<Evaluation>& evaluations,
@@ -98,7 +107,7 @@ std::optional<Date> TerminatedOn(const std::vector<Evaluation>& evaluations) {
   for (const Evaluation& e : evaluations) {
     if (e.state != PhaseState::kFailed) continue;
     // Records made before failed_on was kept: the last date they hold.
-    const Date failed = e.failed_on          ? *e.failed_on
+    const Date failed = e.failed_on           ? *e.failed_on
                         : e.reevaluation_date ? *e.reevaluation_date
                         : e.result_date       ? *e.result_date
                                               : Date(1900, 1, 1);

@@ -114,6 +114,13 @@ std::vector<Tranche> DeriveTranches(
 // Whether any phase has FAILED (the contract is terminated).
 bool ContractTerminated(const std::vector<Evaluation>& evaluations);
 
+// Whether DeriveTranches and ContractTerminated see `a` and `b`, two
+// versions of one phase, alike: they read a phase only through its state
+// and its dates. A command whose result keeps these (a score, a financial
+// submission, a veto finding) leaves every tranche of the contract as it
+// was, so the server need not load and re-derive them.
+bool SameTrancheInputs(const Evaluation& a, const Evaluation& b);
+
 // OK iff `tranche` may be released on `released_on` (when given): it must
 // be DUE, and the release may not predate the day it became payable.
 // Already released is FailedPrecondition naming the earlier payment

@@ -99,6 +99,23 @@ std::string DescribeCommand(const scoring::Command& command) {
       command);
 }
 
+// Whether the money that `phase` passing made payable has been paid: its
+// own tranche, and for a final the next year's year-start tranche.
+bool ReleasedBecauseOf(const scoring::Evaluation& phase,
+                       const std::vector<v1::Disbursement>& tranches) {
+  const v1::TrancheKind own_tranche = ToProto(scoring::TrancheOf(phase.phase));
+  for (const v1::Disbursement& d : tranches) {
+    if (d.state() != v1::RELEASED) continue;
+    const bool own =
+        d.service_year() == phase.service_year && d.kind() == own_tranche;
+    const bool next_year_start = phase.phase == scoring::Phase::kFinal &&
+                                 d.service_year() == phase.service_year + 1 &&
+                                 d.kind() == v1::YEAR_START;
+    if (own || next_year_start) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Engine::Engine(storage::Store* store, PolicySet policies,
@@ -428,47 +445,43 @@ absl::StatusOr<v1::Evaluation> Engine::RunCommand(
         if (!project.ok()) return project.status();
         absl::StatusOr<const scoring::Policy*> policy = PolicyOf(*project);
         if (!policy.ok()) return policy.status();
-        absl::StatusOr<Snapshot> snap = LoadSnapshot(*project);
-        if (!snap.ok()) return snap.status();
-        const std::vector<v1::Evaluation>& stored = snap->stored;
-        const std::vector<v1::Disbursement>& tranches = snap->tranches;
-        std::vector<scoring::Evaluation>& evals = snap->domain;
-        int target = -1;
-        for (size_t i = 0; i < stored.size(); ++i) {
-          if (stored[i].year() == ref.year() &&
-              stored[i].phase() == ref.phase()) {
-            target = static_cast<int>(i);
-          }
-        }
-        if (target < 0) {
+        absl::StatusOr<std::optional<v1::Evaluation>> stored =
+            store_->GetEvaluation(ref.project_id(), ref.year(), ref.phase());
+        if (!stored.ok()) return stored.status();
+        if (!*stored) {
           return absl::NotFoundError(
               absl::StrCat("project ", ref.project_id(), " has no ",
                            scoring::PhaseName(FromProto(ref.phase())),
                            " evaluation in year ", ref.year()));
         }
-        const scoring::Evaluation& current = evals[target];
+        const v1::Evaluation& previous = **stored;
+        absl::StatusOr<scoring::Evaluation> current = FromProto(previous);
+        if (!current.ok()) return current.status();
+        // The served villages are the project's; evaluations do not repeat
+        // them.
+        current->served_villages.assign(project->villages().begin(),
+                                        project->villages().end());
+
+        // The rest of the contract is loaded only when the rules need it:
+        // reopening asks whether the money was paid, and a change of a
+        // phase's state or dates re-derives the tranches. Scores, financial
+        // data and veto findings (nearly every command) need neither.
+        std::optional<Snapshot> snap;
         scoring::DecisionContext context;
-        context.contract_terminated = scoring::ContractTerminated(evals);
-        const v1::TrancheKind own_tranche =
-            ToProto(scoring::TrancheOf(current.phase));
-        for (const v1::Disbursement& d : tranches) {
-          if (d.state() != v1::RELEASED) continue;
-          // The phase's own tranche, and for a final the next year's
-          // year-start tranche, which was paid because this final passed.
-          const bool own = d.service_year() == current.service_year &&
-                           d.kind() == own_tranche;
-          const bool next_year_start =
-              current.phase == scoring::Phase::kFinal &&
-              d.service_year() == current.service_year + 1 &&
-              d.kind() == v1::YEAR_START;
-          if (own || next_year_start) context.tranche_released = true;
+        // Kept on the project by every command that changes it.
+        context.contract_terminated = project->terminated();
+        if (std::holds_alternative<scoring::Reopen>(*command)) {
+          absl::StatusOr<Snapshot> loaded = LoadSnapshot(*project);
+          if (!loaded.ok()) return loaded.status();
+          snap = *std::move(loaded);
+          context.tranche_released =
+              ReleasedBecauseOf(*current, snap->tranches);
         }
 
         absl::StatusOr<scoring::Decision> decision =
-            scoring::Decide(current, *command, **policy, calendar_, context);
+            scoring::Decide(*current, *command, **policy, calendar_, context);
         if (!decision.ok()) return decision.status();
 
-        const v1::Evaluation& previous = stored[target];
         v1::Evaluation next = ToProto(decision->next, previous);
         stamp(previous, next);
         std::vector<std::string> effects;
@@ -476,16 +489,29 @@ absl::StatusOr<v1::Evaluation> Engine::RunCommand(
           next.add_effects(e.description);
           effects.push_back(e.description);
         }
-        evals[target] = decision->next;
         change.writes.evaluations.push_back(next);
-        absl::StatusOr<std::vector<scoring::Tranche>> derived =
-            DeriveProjectTranches(*project, **policy, evals, tranches);
-        if (!derived.ok()) return derived.status();
-        AddChangedTranches(*project, *derived, tranches, change);
-        const bool terminated = scoring::ContractTerminated(evals);
-        if (terminated != project->terminated()) {
-          project->set_terminated(terminated);
-          change.writes.projects.push_back(*project);
+        if (!scoring::SameTrancheInputs(*current, decision->next)) {
+          if (!snap) {
+            absl::StatusOr<Snapshot> loaded = LoadSnapshot(*project);
+            if (!loaded.ok()) return loaded.status();
+            snap = *std::move(loaded);
+          }
+          std::vector<scoring::Evaluation>& evals = snap->domain;
+          for (scoring::Evaluation& e : evals) {
+            if (e.service_year == current->service_year &&
+                e.phase == current->phase) {
+              e = decision->next;
+            }
+          }
+          absl::StatusOr<std::vector<scoring::Tranche>> derived =
+              DeriveProjectTranches(*project, **policy, evals, snap->tranches);
+          if (!derived.ok()) return derived.status();
+          AddChangedTranches(*project, *derived, snap->tranches, change);
+          const bool terminated = scoring::ContractTerminated(evals);
+          if (terminated != project->terminated()) {
+            project->set_terminated(terminated);
+            change.writes.projects.push_back(*project);
+          }
         }
         change.policy_id = (*policy)->id;
         std::string detail = DescribeCommand(*command);

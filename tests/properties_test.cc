@@ -14,6 +14,7 @@
 #include "scoring/calendar.h"
 #include "scoring/date.h"
 #include "scoring/decimal.h"
+#include "scoring/evaluation.h"
 #include "scoring/professional_score.h"
 #include "scoring/tranche.h"
 #include "tests/scoring_fixtures.h"
@@ -216,6 +217,115 @@ TEST(WorkingDaysRule7, PropertyAddWorkingDaysIsStrictlyIncreasing) {
         (n > 0 && (a.date.year() > 2026 || (d + 1).year() < 2025));
     EXPECT_EQ(a.provisional, outside);
   }
+}
+
+// Everything about the tranches that a finance system or a dashboard sees.
+std::string DescribeTranches(const std::vector<Tranche>& tranches) {
+  std::string out;
+  for (const Tranche& t : tranches) {
+    absl::StrAppend(&out, t.service_year, "/", TrancheKindName(t.kind), " ",
+                    t.amount.fen(), " ", TrancheStateCode(t.state));
+    if (t.payable_from)
+      absl::StrAppend(&out, " from ", FormatDate(*t.payable_from));
+    if (t.due) {
+      absl::StrAppend(&out, " due ", FormatDate(t.due->date),
+                      t.due->provisional ? "?" : "");
+    }
+    absl::StrAppend(&out, "; ");
+  }
+  return out;
+}
+
+// A command of any kind with random arguments: many are refused, which is
+// as it should be in a random walk.
+Command RandomCommand(std::mt19937& rng, Date around) {
+  auto pick = [&](int n) {
+    return std::uniform_int_distribution<int>(0, n - 1)(rng);
+  };
+  const Date day = around + pick(120);
+  const Score score = Score::FromHundredths(
+      std::uniform_int_distribution<int64_t>(4000, Score::kMaxHundredths)(rng));
+  switch (pick(11)) {
+    case 0:
+    case 1: {
+      static constexpr Party kParties[] = {Party::kThirdParty, Party::kTownship,
+                                           Party::kBureau, Party::kVillage};
+      const Party party = kParties[pick(4)];
+      return SubmitProfessional{party, party == Party::kVillage ? "V1" : "",
+                                score, pick(2) == 0};
+    }
+    case 2:
+      return SubmitFinancial{
+          {score, fixtures::HealthyExpenditure(), pick(2) == 0}};
+    case 3:
+      return RaiseVeto{
+          pick(2) == 0 ? VetoKind::kProfessional : VetoKind::kFinancial, "V-01",
+          "evidence", "agency-a"};
+    case 4:
+      return ConfirmVeto{1 + pick(3)};
+    case 5:
+      return DismissVeto{1 + pick(3), "no finding"};
+    case 6:
+      return Finalise{day};
+    case 7:
+      return ApplyRectification{day};
+    case 8:
+      return DecideReevaluation{pick(2) == 0, day};
+    case 9:
+      return ExpireRectification{day};
+    default:
+      return Reopen{"review"};
+  }
+}
+
+// The server skips re-deriving a contract's tranches after a command that
+// keeps SameTrancheInputs: then the tranches (RULES.md §7) and the
+// contract's termination must indeed be unchanged. Random walks over a
+// two-year contract, each command applied to a random phase.
+TEST(TrancheRule7, PropertyCommandsThatKeepTrancheInputsChangeNoTranche) {
+  std::mt19937 rng(70007);
+  const ContractTerms terms{"P1", Date(2025, 2, 10), 2,
+                            Money::FromFen(260'000'000)};
+  int kept = 0, changed = 0;
+  for (int walk = 0; walk < 100; ++walk) {
+    std::vector<Evaluation> evals;
+    for (int k = 1; k <= 2; ++k) {
+      for (Phase phase : {Phase::kMidTerm, Phase::kFinal}) {
+        evals.push_back(
+            NewEvaluation("P1", 2024 + k, k, phase, {"V1"}, "nansha-2019"));
+      }
+    }
+    for (int step = 0; step < 300; ++step) {
+      const size_t i =
+          std::uniform_int_distribution<size_t>(0, evals.size() - 1)(rng);
+      const Command command =
+          RandomCommand(rng, Date(2025, 6, 1) + 180 * static_cast<int>(i));
+      DecisionContext context;
+      context.contract_terminated = ContractTerminated(evals);
+      absl::StatusOr<Decision> d =
+          Decide(evals[i], command, Nansha(), Calendar(), context);
+      if (!d.ok()) continue;
+      std::vector<Evaluation> after = evals;
+      after[i] = d->next;
+      if (SameTrancheInputs(evals[i], d->next)) {
+        ++kept;
+        SCOPED_TRACE(absl::StrCat("walk ", walk, " step ", step, ": ",
+                                  CommandName(command), " on ",
+                                  evals[i].Name()));
+        EXPECT_EQ(DescribeTranches(
+                      DeriveTranches(terms, Nansha(), Calendar(), after, {})),
+                  DescribeTranches(
+                      DeriveTranches(terms, Nansha(), Calendar(), evals, {})));
+        EXPECT_EQ(ContractTerminated(after), ContractTerminated(evals));
+      } else {
+        ++changed;
+      }
+      evals = std::move(after);
+    }
+  }
+  // Both kinds of command occurred often: the property was exercised.
+  EXPECT_GT(kept, 1000);
+  EXPECT_GT(changed, 200) << kept;
 }
 
 }  // namespace
