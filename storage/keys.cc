@@ -93,6 +93,10 @@ std::string AuditPrefix(absl::string_view project) {
   return absl::StrCat(project, "/");
 }
 
+std::string AuditTip(absl::string_view project) {
+  return absl::StrCat("audit-tip/", project);
+}
+
 std::string SummaryState(absl::string_view township, int year,
                          evaluation::v1::EvaluationState state) {
   return absl::StrCat(township, "/", Year(year), "/state/",

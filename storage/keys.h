@@ -11,6 +11,7 @@
 //   tranche/{project}/{year:04}/{kind}       -> evaluation.v1.Disbursement
 //   req/{principal}/{request_id}             -> evald.storage.RequestRecord
 //   principal/{name}                         -> evald.storage.PrincipalRecord
+//   audit-tip/{project}                      -> its latest AuditEvent (copy)
 // Column family "index" (values empty):
 //   pt/{township}/{project}                  projects by township
 //   es/{state}/{project}/{year:04}/{phase}   evaluations by state
@@ -69,6 +70,10 @@ std::string DisbursementByStatePrefix(evaluation::v1::DisbursementState state);
 
 std::string Audit(absl::string_view project, int64_t sequence);
 std::string AuditPrefix(absl::string_view project);
+// A copy of the project's latest audit event, written with it: every
+// command reads the chain's tip, and a point lookup costs much less than a
+// backwards seek through a log of a million events.
+std::string AuditTip(absl::string_view project);
 
 std::string SummaryState(absl::string_view township, int year,
                          evaluation::v1::EvaluationState state);

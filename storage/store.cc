@@ -270,10 +270,17 @@ absl::Status Store::Commit(const WriteSet& w) {
                   IndexKeys(d));
     batch.Put(handles_->state, key, d.SerializeAsString());
   }
+  std::map<std::string, const v1::AuditEvent*> tips;
   for (const v1::AuditEvent& event : w.events) {
     batch.Put(handles_->audit,
               keys::Audit(event.project_id(), event.sequence()),
               event.SerializeAsString());
+    const v1::AuditEvent*& tip = tips[event.project_id()];
+    if (tip == nullptr || tip->sequence() < event.sequence()) tip = &event;
+  }
+  for (const auto& [project_id, tip] : tips) {
+    batch.Put(handles_->state, keys::AuditTip(project_id),
+              tip->SerializeAsString());
   }
   for (const PrincipalRecord& p : w.principals) {
     batch.Put(handles_->state, keys::Principal(p.name()),
@@ -445,6 +452,12 @@ absl::StatusOr<int64_t> Store::NextAuditSequence(
 
 absl::StatusOr<std::optional<v1::AuditEvent>> Store::LastAuditEvent(
     absl::string_view project_id) const {
+  absl::StatusOr<std::optional<v1::AuditEvent>> tip =
+      ReadRecord<v1::AuditEvent>(db_.get(), handles_->state,
+                                 keys::AuditTip(project_id));
+  if (!tip.ok() || *tip) return tip;
+  // No copy: a project without events yet, or a log written before the
+  // copy was kept. The log itself is the truth.
   const std::string prefix = keys::AuditPrefix(project_id);
   const std::string end = keys::PrefixEnd(prefix);
   // Bounded to the project's events: every command reads its project's

@@ -22,6 +22,7 @@
 #include "server/authz.h"
 #include "storage/store.h"
 #include "tests/e2e_fixture.h"
+#include "tests/raw_db.h"
 
 #ifndef EVALCTL_BINARY
 #error "EVALCTL_BINARY must name the evalctl executable"
@@ -461,6 +462,38 @@ TEST(AuditChainUnit, MissingOrReorderedEventsBreakTheChain) {
 }
 
 // --- TLS ------------------------------------------------------------------
+
+// Every command continues the chain from the copy of the project's latest
+// event (storage/keys.h, audit-tip); a log without that copy (written
+// before it was kept) is continued from the log itself.
+TEST_F(SecurityTest, AuditChainContinuesFromALogWithoutItsTipCopy) {
+  ASSERT_TRUE(CreateProject("P1", "2025-07-01").ok());
+  SubmitAll(Ref("P1", 2025, v1::MID_TERM), "85");
+  ASSERT_EQ(Audit("P1").size(), 7u);
+  evald_.Kill();
+  ASSERT_EQ(WithRawDb(evald_.data_dir(),
+                      [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+                        std::string tip;
+                        rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf,
+                                                    "audit-tip/P1", &tip);
+                        if (!s.ok()) return s;  // the copy must exist
+                        rocksdb::WriteOptions sync;
+                        sync.sync = true;
+                        return db->Delete(sync, cf, "audit-tip/P1");
+                      }),
+            "");
+  Restart();
+  SubmitAll(Ref("P1", 2025, v1::FINAL), "90");
+  SubmitAll(Ref("P1", 2026, v1::MID_TERM), "70");
+  const std::vector<v1::AuditEvent> events = Audit("P1");
+  ASSERT_EQ(events.size(), 19u);
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].sequence(), static_cast<int64_t>(i + 1));
+  }
+  EXPECT_EQ(events[7].prev_hash(), events[6].hash());
+  EXPECT_EQ(events[13].prev_hash(), events[12].hash());
+  EXPECT_EQ(VerifyAuditChain(events), std::nullopt);
+}
 
 class TlsTest : public ::testing::Test {
  protected:
