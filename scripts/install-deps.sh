@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libspdlog-dev
-  clang-format openssl clang libclang-rt-14-dev
+  clang-format openssl clang libclang-rt-14-dev libjemalloc-dev
 )
 
 if [ "${1:-}" = "bench" ]; then
