@@ -46,6 +46,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/bench_scheme.h"
+#include "common/mutex_mode.h"
 #include "evaluation/v1/evaluation.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -562,6 +563,7 @@ int Main() {
 }  // namespace evald::bench
 
 int main(int argc, char** argv) {
+  evald::TurnOffMutexDeadlockDetection();
   absl::SetProgramUsageMessage(
       "evald_load --target=HOST:PORT --mode=submit|get|list|summary|noop|"
       "create [--inflight=N] [--duration=S | --calls=N] [--json] | --smoke");

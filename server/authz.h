@@ -39,6 +39,10 @@ absl::Status AuthorizeMethod(absl::string_view method, const Principal& who);
 // Whether `who` is related to `project` as described above.
 bool RelatedTo(const Principal& who, const evaluation::v1::Project& project);
 
+// Whether `who` is related to every project (bureau, finance, admin): a
+// read by such a caller needs no project record to be authorized.
+bool SeesEveryProject(const Principal& who);
+
 // PermissionDenied naming the principal and project unless RelatedTo.
 absl::Status AuthorizeProject(const Principal& who,
                               const evaluation::v1::Project& project);

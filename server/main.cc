@@ -24,6 +24,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/mutex_mode.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -333,6 +334,7 @@ int Run() {
 }  // namespace evald::server
 
 int main(int argc, char** argv) {
+  evald::TurnOffMutexDeadlockDetection();
   absl::SetProgramUsageMessage(
       "evald --data_dir=DIR --principals=FILE [--listen=HOST:PORT] ...");
   absl::ParseCommandLine(argc, argv);

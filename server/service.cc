@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/dispatch.h"
 #include "spdlog/spdlog.h"
 
 namespace evald::server {
@@ -56,7 +57,7 @@ absl::StatusOr<Principal> EvaluationServiceImpl::Authenticate(
       reactor->Finish(ToGrpcStatus(who.status()));                           \
       return reactor;                                                        \
     }                                                                        \
-    pool_->Submit([this, reactor, request, reply, who = *std::move(who)] {   \
+    auto work = [this, reactor, request, reply, who = *std::move(who)] {     \
       absl::StatusOr<v1::Reply> result = engine_->Method(who, *request);     \
       if (result.ok()) {                                                     \
         *reply = *std::move(result);                                         \
@@ -67,7 +68,12 @@ absl::StatusOr<Principal> EvaluationServiceImpl::Authenticate(
                       result.status().ToString());                           \
       }                                                                      \
       reactor->Finish(ToGrpcStatus(result.status()));                        \
-    });                                                                      \
+    };                                                                       \
+    if (RunsInline(*request)) {                                              \
+      work();                                                                \
+    } else {                                                                 \
+      pool_->Submit(std::move(work));                                        \
+    }                                                                        \
     return reactor;                                                          \
   }
 #include "server/rpc_list.inc"

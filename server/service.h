@@ -1,7 +1,8 @@
 // The gRPC face of the Engine: evaluation.v1.EvaluationService over the
 // callback API. It authenticates the bearer token, hands the call to the
-// worker pool, and maps absl::Status to grpc::Status (the one place that
-// does). Everything else is the Engine's.
+// worker pool (or, for bounded reads, runs it inline: dispatch.h), and
+// maps absl::Status to grpc::Status (the one place that does). Everything
+// else is the Engine's.
 
 #ifndef EVALD_SERVER_SERVICE_H_
 #define EVALD_SERVER_SERVICE_H_

@@ -552,6 +552,40 @@ TEST_F(ServiceTest, EveryRefusedCallNamesItsReasonAndChangesNothing) {
        },
        Code::NOT_FOUND,
        {"NOPE"}},
+      // A bureau reads an evaluation without the project record (it sees
+      // every project); the answer still says which of the two is missing.
+      {"bureau gets an evaluation of an unknown project",
+       [&] {
+         v1::GetEvaluationRequest r;
+         *r.mutable_evaluation() = Ref("NOPE", 2025, v1::MID_TERM);
+         return Call(&Stub::GetEvaluation, kBureau, r);
+       },
+       Code::NOT_FOUND,
+       {"project NOPE not found"}},
+      {"bureau gets an evaluation of a year the contract does not cover",
+       [&] {
+         v1::GetEvaluationRequest r;
+         *r.mutable_evaluation() = Ref("P1", 2031, v1::FINAL);
+         return Call(&Stub::GetEvaluation, kBureau, r);
+       },
+       Code::NOT_FOUND,
+       {"P1", "final", "2031"}},
+      {"another township gets an evaluation of P1",
+       [&] {
+         v1::GetEvaluationRequest r;
+         *r.mutable_evaluation() = mid;
+         return Call(&Stub::GetEvaluation, kTownshipDc, r);
+       },
+       Code::PERMISSION_DENIED,
+       {"P1"}},
+      {"another township gets a missing evaluation of P1",
+       [&] {
+         v1::GetEvaluationRequest r;
+         *r.mutable_evaluation() = Ref("P1", 2031, v1::FINAL);
+         return Call(&Stub::GetEvaluation, kTownshipDc, r);
+       },
+       Code::PERMISSION_DENIED,
+       {"P1"}},
       {"score a year the contract does not cover",
        [&] {
          return Call(&Stub::SubmitProfessionalScore, kAgency,
