@@ -151,6 +151,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
+  // On two cores, writers inserting into the memtable side by side gain
+  // nothing over the write group's leader inserting the whole group, and
+  // lose the skiplist's insertion hints.
+  db_options.allow_concurrent_memtable_write = false;
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -160,6 +164,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // The same for the memtable, which holds the latest writes: without a
+  // filter every absent key (a new request id; a record last written
+  // before the last flush) costs a skiplist search, 5 % of a durable
+  // submission's CPU in a profile, 1.4 % with it.
+  cf_options.memtable_whole_key_filtering = true;
+  cf_options.memtable_prefix_bloom_size_ratio = 0.02;
   rocksdb::ColumnFamilyOptions summary_options = cf_options;
   summary_options.merge_operator = std::make_shared<Int64AddOperator>();
 
