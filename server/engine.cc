@@ -130,20 +130,38 @@ scoring::Date Engine::Today() const {
   return absl::ToCivilDay(now_(), ChinaTime());
 }
 
-std::mutex& Engine::LockFor(absl::string_view project_id) {
-  return project_locks_[absl::Hash<absl::string_view>()(project_id) %
-                        project_locks_.size()];
+size_t Engine::StripeOf(absl::string_view project_id) {
+  return absl::Hash<absl::string_view>()(project_id) % kStripes;
 }
+
+namespace {
+absl::Status ProjectNotFound(absl::string_view id) {
+  return absl::NotFoundError(absl::StrCat("project ", id, " not found"));
+}
+}  // namespace
 
 absl::StatusOr<v1::Project> Engine::VisibleProject(
     const Principal& who, const std::string& id) const {
   absl::StatusOr<std::optional<v1::Project>> p = store_->GetProject(id);
   if (!p.ok()) return p.status();
-  if (!*p) {
-    return absl::NotFoundError(absl::StrCat("project ", id, " not found"));
-  }
+  if (!*p) return ProjectNotFound(id);
   if (absl::Status s = AuthorizeProject(who, **p); !s.ok()) return s;
-  return **p;
+  return *std::move(*p);
+}
+
+absl::StatusOr<v1::Project> Engine::ProjectForChange(const Principal& who,
+                                                     const std::string& id) {
+  absl::flat_hash_map<std::string, v1::Project>& shard =
+      projects_[StripeOf(id)];
+  auto it = shard.find(id);
+  if (it == shard.end()) {
+    absl::StatusOr<std::optional<v1::Project>> p = store_->GetProject(id);
+    if (!p.ok()) return p.status();
+    if (!*p) return ProjectNotFound(id);  // not kept: it may be created
+    it = shard.emplace(id, *std::move(*p)).first;
+  }
+  if (absl::Status s = AuthorizeProject(who, it->second); !s.ok()) return s;
+  return it->second;
 }
 
 absl::StatusOr<const scoring::Policy*> Engine::PolicyOf(
@@ -177,7 +195,8 @@ absl::StatusOr<Reply> Engine::Mutate(
           [absl::Hash<std::pair<absl::string_view, absl::string_view>>()(
                {who.name, request_id}) %
            request_locks_.size()]);
-  std::lock_guard<std::mutex> lock(LockFor(project_id));
+  const size_t stripe = StripeOf(project_id);
+  std::lock_guard<std::mutex> lock(project_locks_[stripe]);
   absl::StatusOr<std::optional<storage::RequestRecord>> seen =
       store_->GetRequest(who.name, request_id);
   if (!seen.ok()) return seen.status();
@@ -199,11 +218,17 @@ absl::StatusOr<Reply> Engine::Mutate(
   absl::StatusOr<Reply> reply = body(change);
   if (!reply.ok()) return reply.status();
 
-  absl::StatusOr<std::optional<v1::AuditEvent>> tip =
-      store_->LastAuditEvent(project_id);
-  if (!tip.ok()) return tip.status();
-  int64_t sequence = *tip ? (*tip)->sequence() + 1 : 1;
-  std::string prev_hash = *tip ? (*tip)->hash() : "";
+  auto cached_tip = tips_[stripe].find(project_id);
+  if (cached_tip == tips_[stripe].end()) {
+    absl::StatusOr<std::optional<v1::AuditEvent>> last =
+        store_->LastAuditEvent(project_id);
+    if (!last.ok()) return last.status();
+    ChainTip tip;
+    if (*last) tip = {(*last)->sequence(), (*last)->hash()};
+    cached_tip = tips_[stripe].emplace(project_id, std::move(tip)).first;
+  }
+  int64_t sequence = cached_tip->second.sequence + 1;
+  std::string prev_hash = cached_tip->second.hash;
   const std::string time =
       absl::FormatTime(absl::RFC3339_full, now_(), absl::UTCTimeZone());
   for (Change::Event& e : change.events) {
@@ -232,7 +257,21 @@ absl::StatusOr<Reply> Engine::Mutate(
   change.writes.request_principal = who.name;
   change.writes.request_id = request_id;
 
-  if (absl::Status s = store_->Commit(change.writes); !s.ok()) return s;
+  if (absl::Status s = store_->Commit(change.writes); !s.ok()) {
+    // Whatever it left on disk, the next command reads it again.
+    tips_[stripe].erase(project_id);
+    projects_[stripe].erase(project_id);
+    return s;
+  }
+  if (!change.writes.events.empty()) {
+    const v1::AuditEvent& last = change.writes.events.back();
+    cached_tip->second = {last.sequence(), last.hash()};
+  }
+  for (const v1::Project& p : change.writes.projects) {
+    if (p.project_id() == project_id) {
+      projects_[stripe].insert_or_assign(project_id, p);
+    }
+  }
   return reply;
 }
 
@@ -409,7 +448,7 @@ absl::StatusOr<v1::Project> Engine::AssignAgency(
   return Mutate<v1::Project>(
       who, "AssignAgency", r, r.request_id(), r.project_id(),
       [&](Change& change) -> absl::StatusOr<v1::Project> {
-        absl::StatusOr<v1::Project> p = VisibleProject(who, r.project_id());
+        absl::StatusOr<v1::Project> p = ProjectForChange(who, r.project_id());
         if (!p.ok()) return p.status();
         const std::string previous = p->agency();
         p->set_agency(r.agency());
@@ -441,7 +480,7 @@ absl::StatusOr<v1::Evaluation> Engine::RunCommand(
       who, method, request, request_id, ref.project_id(),
       [&](Change& change) -> absl::StatusOr<v1::Evaluation> {
         absl::StatusOr<v1::Project> project =
-            VisibleProject(who, ref.project_id());
+            ProjectForChange(who, ref.project_id());
         if (!project.ok()) return project.status();
         absl::StatusOr<const scoring::Policy*> policy = PolicyOf(*project);
         if (!policy.ok()) return policy.status();
@@ -757,7 +796,7 @@ absl::StatusOr<v1::Disbursement> Engine::ReleaseDisbursement(
       who, "ReleaseDisbursement", r, r.request_id(), r.project_id(),
       [&](Change& change) -> absl::StatusOr<v1::Disbursement> {
         absl::StatusOr<v1::Project> project =
-            VisibleProject(who, r.project_id());
+            ProjectForChange(who, r.project_id());
         if (!project.ok()) return project.status();
         absl::StatusOr<const scoring::Policy*> policy = PolicyOf(*project);
         if (!policy.ok()) return policy.status();

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "evaluation/v1/evaluation.pb.h"
@@ -152,6 +153,10 @@ class Engine {
   // Loads a project the caller may see: NotFound / PermissionDenied.
   absl::StatusOr<v1::Project> VisibleProject(const Principal& who,
                                              const std::string& id) const;
+  // The same for a command's body, which holds the project's lock: served
+  // from projects_ after the first read.
+  absl::StatusOr<v1::Project> ProjectForChange(const Principal& who,
+                                               const std::string& id);
   // Evaluations matching `filter` that `who` may see (validates the filter;
   // a township is confined to its own township).
   absl::StatusOr<storage::Page<v1::Evaluation>> VisibleEvaluations(
@@ -185,7 +190,11 @@ class Engine {
                                  Change& change);
 
   scoring::Date Today() const;
-  std::mutex& LockFor(absl::string_view project_id);
+  // The lock stripe of a project: its index into project_locks_,
+  // projects_ and tips_.
+  static size_t StripeOf(absl::string_view project_id);
+
+  static constexpr size_t kStripes = 1024;
 
   storage::Store* store_;
   PrincipalRegistry* principals_ = nullptr;
@@ -195,8 +204,21 @@ class Engine {
   // Striped: a lock is held across the synced commit, so unrelated
   // projects that share a stripe wait for each other's fsync. With 1024
   // stripes, 64 concurrent commands rarely do.
-  std::array<std::mutex, 1024> project_locks_;
-  std::array<std::mutex, 1024> request_locks_;
+  std::array<std::mutex, kStripes> project_locks_;
+  std::array<std::mutex, kStripes> request_locks_;
+
+  // What every command of a project reads before it decides -- the project
+  // record and the audit chain's tip -- kept after the first read and
+  // written through after each commit (a failed commit drops them), so a
+  // command reads neither from RocksDB again. Shard i belongs to
+  // project_locks_[i] and is only touched under it. A few hundred bytes a
+  // project; every project that had a command since the start.
+  struct ChainTip {
+    int64_t sequence = 0;  // 0: no event yet
+    std::string hash;
+  };
+  std::array<absl::flat_hash_map<std::string, v1::Project>, kStripes> projects_;
+  std::array<absl::flat_hash_map<std::string, ChainTip>, kStripes> tips_;
 };
 
 }  // namespace evald::server

@@ -1733,6 +1733,39 @@ TEST_F(ReadTest, EachPartySeesOnlyItsOwnProjects) {
 // (d) The history: a project's audit events replay its life in order.
 // =====================================================================
 
+// The engine keeps each project's record in memory for its commands (after
+// the first): a change of the project -- a new agency, the contract's
+// termination -- must govern the very next command.
+TEST_F(ServiceTest, AProjectChangeGovernsTheNextCommandAtOnce) {
+  ASSERT_TRUE(Call(&Stub::CreateProject, kBureau,
+                   CreateReq("P1", "huangge", "PR1", {"V01", "V02"},
+                             "2025-07-01", 2, "AG1"))
+                  .ok());
+  const v1::EvaluationRef mid = Ref("P1", 2025, v1::MID_TERM);
+  ASSERT_TRUE(
+      Call(&Stub::SubmitProfessionalScore, kAgency, ScoreReq(mid, "50")).ok());
+  EXPECT_EQ(Call(&Stub::SubmitProfessionalScore, kAgency2, ScoreReq(mid, "51"))
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  ASSERT_TRUE(Call(&Stub::AssignAgency, kBureau, AssignReq("P1", "AG2")).ok());
+  EXPECT_EQ(Call(&Stub::SubmitProfessionalScore, kAgency, ScoreReq(mid, "52"))
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(
+      Call(&Stub::SubmitProfessionalScore, kAgency2, ScoreReq(mid, "53")).ok());
+
+  // A non-rectifiable fail terminates the contract: the next command on
+  // another phase is refused.
+  const Parties ag2 = {kAgency2, kTownship, {kVillage1, kVillage2}};
+  SubmitAll(mid, ag2, "40");
+  EXPECT_EQ(Finalize(mid, "2025-12-15").state(), v1::FAILED);
+  grpc::Status s = Call(&Stub::SubmitProfessionalScore, kAgency2,
+                        ScoreReq(Ref("P1", 2025, v1::FINAL), "90"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("terminated"));
+}
+
 TEST_F(ServiceTest, AuditEventsReplayTheHistoryInSequence) {
   v1::CreateProjectRequest create =
       CreateReq("P1", "huangge", "PR1", {"V01", "V02"}, "2025-07-01", 2, "AG1");
