@@ -151,17 +151,21 @@ absl::StatusOr<v1::Project> Engine::VisibleProject(
 
 absl::StatusOr<v1::Project> Engine::ProjectForChange(const Principal& who,
                                                      const std::string& id) {
-  absl::flat_hash_map<std::string, v1::Project>& shard =
+  absl::flat_hash_map<std::string, std::string>& shard =
       projects_[StripeOf(id)];
+  v1::Project project;
   auto it = shard.find(id);
   if (it == shard.end()) {
     absl::StatusOr<std::optional<v1::Project>> p = store_->GetProject(id);
     if (!p.ok()) return p.status();
     if (!*p) return ProjectNotFound(id);  // not kept: it may be created
-    it = shard.emplace(id, *std::move(*p)).first;
+    project = *std::move(*p);
+    shard.emplace(id, project.SerializeAsString());
+  } else if (!project.ParseFromString(it->second)) {
+    return absl::InternalError(absl::StrCat("project ", id, " in memory"));
   }
-  if (absl::Status s = AuthorizeProject(who, it->second); !s.ok()) return s;
-  return it->second;
+  if (absl::Status s = AuthorizeProject(who, project); !s.ok()) return s;
+  return project;
 }
 
 absl::StatusOr<const scoring::Policy*> Engine::PolicyOf(
@@ -269,7 +273,7 @@ absl::StatusOr<Reply> Engine::Mutate(
   }
   for (const v1::Project& p : change.writes.projects) {
     if (p.project_id() == project_id) {
-      projects_[stripe].insert_or_assign(project_id, p);
+      projects_[stripe].insert_or_assign(project_id, p.SerializeAsString());
     }
   }
   return reply;

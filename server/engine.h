@@ -212,12 +212,14 @@ class Engine {
   // written through after each commit (a failed commit drops them), so a
   // command reads neither from RocksDB again. Shard i belongs to
   // project_locks_[i] and is only touched under it. A few hundred bytes a
-  // project; every project that had a command since the start.
+  // project (the project record is kept serialized: a parsed one costs
+  // five times the memory); every project that had a command since the
+  // start.
   struct ChainTip {
     int64_t sequence = 0;  // 0: no event yet
     std::string hash;
   };
-  std::array<absl::flat_hash_map<std::string, v1::Project>, kStripes> projects_;
+  std::array<absl::flat_hash_map<std::string, std::string>, kStripes> projects_;
   std::array<absl::flat_hash_map<std::string, ChainTip>, kStripes> tips_;
 };
 

@@ -54,6 +54,8 @@ ABSL_FLAG(std::string, calendar_dir, "",
 ABSL_FLAG(int, workers, 32, "threads serving calls (blocking disk work)");
 ABSL_FLAG(int, max_message_bytes, 1 << 20, "largest request accepted");
 ABSL_FLAG(int64_t, block_cache_mb, 64, "RocksDB block cache size in MiB");
+ABSL_FLAG(int64_t, memtable_mb, 96,
+          "RocksDB memory for recent writes (all memtables) in MiB");
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM server certificate (chain); with --tls_key_file, serve TLS");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of the certificate");
@@ -269,6 +271,8 @@ int Run() {
   store_options.path = data_dir;
   store_options.block_cache_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
+  store_options.memtable_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_memtable_mb)) << 20;
   absl::StatusOr<std::unique_ptr<storage::Store>> store =
       storage::Store::Open(store_options);
   if (!store.ok()) {

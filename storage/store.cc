@@ -155,6 +155,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   // nothing over the write group's leader inserting the whole group, and
   // lose the skiplist's insertion hints.
   db_options.allow_concurrent_memtable_write = false;
+  db_options.db_write_buffer_size = options.memtable_bytes;
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);

@@ -48,6 +48,10 @@ struct StoreOptions {
   std::string path;
   // Block cache for reads; the benchmarks' memory figure depends on it.
   size_t block_cache_bytes = 64 << 20;
+  // Memory for the latest writes (memtables) of all column families
+  // together; the fullest is flushed when they exceed it. Without a cap
+  // each family may hold up to twice 64 MiB.
+  size_t memtable_bytes = 96 << 20;
   // Tests may turn fsync off to run faster; production never does.
   bool sync_writes = true;
 };
