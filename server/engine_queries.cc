@@ -81,7 +81,7 @@ absl::StatusOr<v1::ListProjectsResponse> Engine::ListProjects(
       [&](const v1::Project& p) { return RelatedTo(who, p); });
   if (!page.ok()) return page.status();
   v1::ListProjectsResponse out;
-  for (v1::Project& p : page->items) *out.add_projects() = std::move(p);
+  out.mutable_projects()->Swap(&page->items);
   out.set_next_page_token(page->next_page_token);
   return out;
 }
@@ -141,7 +141,7 @@ absl::StatusOr<v1::ListEvaluationsResponse> Engine::ListEvaluations(
   auto page = VisibleEvaluations(who, filter, r.page_size(), r.page_token());
   if (!page.ok()) return page.status();
   v1::ListEvaluationsResponse out;
-  for (v1::Evaluation& e : page->items) *out.add_evaluations() = std::move(e);
+  out.mutable_evaluations()->Swap(&page->items);
   out.set_next_page_token(page->next_page_token);
   return out;
 }
@@ -203,10 +203,8 @@ absl::StatusOr<v1::ListDisbursementsResponse> Engine::ListDisbursements(
       });
   if (!page.ok()) return page.status();
   v1::ListDisbursementsResponse out;
-  for (v1::Disbursement& d : page->items) {
-    d.set_overdue(overdue(d));
-    *out.add_disbursements() = std::move(d);
-  }
+  for (v1::Disbursement& d : page->items) d.set_overdue(overdue(d));
+  out.mutable_disbursements()->Swap(&page->items);
   out.set_next_page_token(page->next_page_token);
   return out;
 }
@@ -257,7 +255,7 @@ absl::StatusOr<v1::ListAuditEventsResponse> Engine::ListAuditEvents(
   auto page = store_->ListAudit(r.project_id(), r.page_size(), r.page_token());
   if (!page.ok()) return page.status();
   v1::ListAuditEventsResponse out;
-  for (v1::AuditEvent& e : page->items) *out.add_events() = std::move(e);
+  out.mutable_events()->Swap(&page->items);
   out.set_next_page_token(page->next_page_token);
   return out;
 }

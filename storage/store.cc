@@ -320,8 +320,9 @@ absl::StatusOr<std::optional<v1::Evaluation>> Store::GetEvaluation(
 
 namespace {
 
-// Calls `fn(key, value)` for each key with `prefix` at or after `start`
-// (exclusive of `start` itself) until it returns false.
+// Calls `fn(key, value)` for each key with `prefix` after `after` (all of
+// them if `after` is empty) until it returns false. `key` is valid only
+// during the call.
 template <typename Fn>
 absl::Status Scan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
                   absl::string_view prefix, absl::string_view after, Fn fn) {
@@ -340,7 +341,10 @@ absl::Status Scan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
     }
   }
   for (; it->Valid(); it->Next()) {
-    if (!fn(it->key().ToString(), it->value())) break;
+    if (!fn(absl::string_view(it->key().data(), it->key().size()),
+            it->value())) {
+      break;
+    }
   }
   return FromRocks(it->status(), "scan");
 }
@@ -351,8 +355,8 @@ absl::StatusOr<std::vector<Message>> ReadAll(rocksdb::DB* db,
                                              const std::string& prefix) {
   std::vector<Message> out;
   bool ok = true;
-  absl::Status s = Scan(
-      db, cf, prefix, "", [&](const std::string&, const rocksdb::Slice& v) {
+  absl::Status s =
+      Scan(db, cf, prefix, "", [&](absl::string_view, const rocksdb::Slice& v) {
         Message m;
         ok = m.ParseFromArray(v.data(), static_cast<int>(v.size()));
         out.push_back(std::move(m));
@@ -372,7 +376,7 @@ struct Lister {
   rocksdb::ColumnFamilyHandle* state_cf;  // where records live
   std::string prefix;
   // For index scans: the state key of the record an index key names.
-  std::function<std::string(const std::string&)> record_key;
+  std::function<std::string(absl::string_view)> record_key;
   std::function<bool(const Message&)> match;
 
   absl::StatusOr<Page<Message>> Run(int page_size,
@@ -385,29 +389,42 @@ struct Lister {
     absl::Status error;
     absl::Status s = Scan(
         db, scan_cf, prefix, *after,
-        [&](const std::string& key, const rocksdb::Slice& v) {
-          Message m;
+        [&](absl::string_view key, const rocksdb::Slice& v) {
+          // Parsed in place; taken back off the page if it does not match.
+          Message* m = page.items.Add();
           if (record_key) {
-            auto r = ReadRecord<Message>(db, state_cf, record_key(key));
-            if (!r.ok()) {
-              error = r.status();
+            std::string value;
+            rocksdb::Status got = db->Get(rocksdb::ReadOptions(), state_cf,
+                                          record_key(key), &value);
+            if (got.IsNotFound()) {  // index entry without record: skip
+              page.items.RemoveLast();
+              return true;
+            }
+            if (!got.ok()) {
+              error = FromRocks(got, "list");
               return false;
             }
-            if (!*r) return true;  // index entry without record: skip
-            m = **r;
-          } else if (!m.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+            if (!m->ParseFromString(value)) {
+              error = absl::DataLossError(absl::StrCat(
+                  "storage: the record of ", key, " does not parse"));
+              return false;
+            }
+          } else if (!m->ParseFromArray(v.data(), static_cast<int>(v.size()))) {
             error = absl::DataLossError(
                 absl::StrCat("storage: record ", key, " does not parse"));
             return false;
           }
-          if (match && !match(m)) return true;
-          if (static_cast<int>(page.items.size()) == limit) {
+          if (match && !match(*m)) {
+            page.items.RemoveLast();
+            return true;
+          }
+          if (page.items.size() > limit) {
             // One more match exists: the page ends at the previous item.
+            page.items.RemoveLast();
             page.next_page_token = EncodeToken(last_key);
             return false;
           }
-          page.items.push_back(std::move(m));
-          last_key = key;
+          last_key.assign(key.data(), key.size());
           return true;
         });
     if (!s.ok()) return s;
@@ -508,7 +525,7 @@ absl::StatusOr<Page<v1::Project>> Store::ListProjects(
     l.scan_cf = handles_->index;
     l.prefix = keys::ProjectByTownshipPrefix(township);
     const size_t skip = l.prefix.size();
-    l.record_key = [skip](const std::string& k) {
+    l.record_key = [skip](absl::string_view k) {
       return keys::Project(k.substr(skip));
     };
   }
@@ -529,14 +546,14 @@ absl::StatusOr<Page<v1::Evaluation>> Store::ListEvaluations(
     l.scan_cf = handles_->index;
     l.prefix = keys::EvaluationByStatePrefix(f.state);
     const size_t skip = l.prefix.size();
-    l.record_key = [skip](const std::string& k) {
+    l.record_key = [skip](absl::string_view k) {
       return absl::StrCat(keys::kEvaluationPrefix, k.substr(skip));
     };
   } else if (!f.township.empty()) {
     l.scan_cf = handles_->index;
     l.prefix = absl::StrCat("et/", f.township, "/");
     const size_t skip = l.prefix.size();
-    l.record_key = [skip](const std::string& k) {
+    l.record_key = [skip](absl::string_view k) {
       return absl::StrCat(keys::kEvaluationPrefix, k.substr(skip));
     };
   }
@@ -565,14 +582,14 @@ absl::StatusOr<Page<v1::Disbursement>> Store::ListDisbursements(
     l.scan_cf = handles_->index;
     l.prefix = keys::DisbursementByStatePrefix(f.state);
     const size_t skip = l.prefix.size();
-    l.record_key = [skip](const std::string& k) {
+    l.record_key = [skip](absl::string_view k) {
       return absl::StrCat(keys::kTranchePrefix, k.substr(skip));
     };
   } else if (!f.township.empty()) {
     l.scan_cf = handles_->index;
     l.prefix = absl::StrCat("dt/", f.township, "/");
     const size_t skip = l.prefix.size();
-    l.record_key = [skip](const std::string& k) {
+    l.record_key = [skip](absl::string_view k) {
       // dt/{township}/{year}/{kind}/{project} ->
       // tranche/{project}/{year}/{kind}
       std::vector<std::string> parts = absl::StrSplit(k.substr(skip), '/');
@@ -608,7 +625,7 @@ Store::Summary(absl::string_view township, int year) const {
       township.empty() ? std::string() : absl::StrCat(township, "/");
   absl::Status s = Scan(
       db_.get(), handles_->summary, prefix, "",
-      [&](const std::string& key, const rocksdb::Slice& v) {
+      [&](absl::string_view key, const rocksdb::Slice& v) {
         // {township}/{year}/{state|grade}/{NAME}
         std::vector<std::string> parts = absl::StrSplit(key, '/');
         int key_year = 0;
@@ -631,7 +648,7 @@ absl::StatusOr<std::string> Store::ContentDigest() const {
     absl::StrAppend(&all, "#", cf->GetName(), "\n");
     absl::Status s =
         Scan(db_.get(), cf, "", "",
-             [&](const std::string& k, const rocksdb::Slice& v) {
+             [&](absl::string_view k, const rocksdb::Slice& v) {
                absl::StrAppend(&all, k.size(), ":", k, v.size(), ":",
                                absl::string_view(v.data(), v.size()));
                return true;

@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "evaluation/v1/evaluation.pb.h"
+#include "google/protobuf/repeated_ptr_field.h"
 #include "storage/records.pb.h"
 
 namespace rocksdb {
@@ -71,9 +72,11 @@ struct WriteSet {
 };
 
 // A page of a list: the items and the token to continue from ("" at end).
+// The items are a RepeatedPtrField so that a reply can take them over with
+// Swap instead of copying or moving each message.
 template <typename T>
 struct Page {
-  std::vector<T> items;
+  google::protobuf::RepeatedPtrField<T> items;
   std::string next_page_token;
 };
 

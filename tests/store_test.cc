@@ -164,7 +164,7 @@ TEST_F(StoreTest, ScansFindExactlyTheirRecordsAcrossTableFiles) {
   ASSERT_TRUE(township.ok()) << township.status();
   size_t want = 0;
   for (const std::string& id : ids) want += id.size() % 2 ? 4 : 0;
-  EXPECT_EQ(township->items.size(), want);
+  EXPECT_EQ(static_cast<size_t>(township->items.size()), want);
 }
 
 }  // namespace
