@@ -642,6 +642,15 @@ Store::Summary(absl::string_view township, int year) const {
   return out;
 }
 
+absl::Status Store::CompactAll() {
+  for (rocksdb::ColumnFamilyHandle* cf : handles_->all) {
+    rocksdb::Status s =
+        db_->CompactRange(rocksdb::CompactRangeOptions(), cf, nullptr, nullptr);
+    if (!s.ok()) return FromRocks(s, "compaction");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> Store::ContentDigest() const {
   std::string all;
   for (rocksdb::ColumnFamilyHandle* cf : handles_->all) {
