@@ -235,17 +235,16 @@ class EvalctlTest : public ::testing::Test {
   // agency AG1, starting 2025-07-01 with 2,600,000.00 yuan a year.
   void CreateProject(const std::string& id,
                      const std::string& name = kStationName) {
-    Ok(kBureau, {"project", "create", "--id", id, "--name", name, "--township",
-                 "huangge", "--provider", "PR1", "--villages", "V01,V02",
-                 "--start", "2025-07-01", "--fund", "2600000.00", "--agency",
-                 "AG1"});
+    Ok(kBureau,
+       {"project", "create", "--id", id, "--name", name, "--township",
+        "huangge", "--provider", "PR1", "--villages", "V01,V02", "--start",
+        "2025-07-01", "--fund", "2600000.00", "--agency", "AG1"});
   }
 
-  static std::vector<std::string> RefFlags(const std::string& project,
-                                           int year,
+  static std::vector<std::string> RefFlags(const std::string& project, int year,
                                            const std::string& phase) {
-    return {"--project", project, "--year", absl::StrCat(year), "--phase",
-            phase};
+    return {"--project",        project,   "--year",
+            absl::StrCat(year), "--phase", phase};
   }
 
   static std::vector<std::string> Cat(std::vector<std::string> a,
@@ -269,11 +268,10 @@ class EvalctlTest : public ::testing::Test {
     for (const char* token : {kTownship, kVillage1, kVillage2, kBureau}) {
       Ok(token, Cat({"score", "submit", "--score", others}, ref));
     }
-    Ok(kAgency,
-       Cat({"financial", "submit", "--score", financial, "--personnel",
-            "750000", "--service-quality", "120000", "--management", "100000",
-            "--other", "30000"},
-           ref));
+    Ok(kAgency, Cat({"financial", "submit", "--score", financial, "--personnel",
+                     "750000", "--service-quality", "120000", "--management",
+                     "100000", "--other", "30000"},
+                    ref));
   }
 
   v1::Evaluation GetEvaluation(const std::string& project, int year,
@@ -289,8 +287,8 @@ class EvalctlTest : public ::testing::Test {
   }
 
   std::vector<v1::AuditEvent> Audit(const std::string& project) {
-    Result r = Ok(kBureau, {"audit", "list", "--project", project, "-o",
-                            "json"});
+    Result r =
+        Ok(kBureau, {"audit", "list", "--project", project, "-o", "json"});
     v1::ListAuditEventsResponse list =
         ParseJson<v1::ListAuditEventsResponse>(r.out);
     return {list.events().begin(), list.events().end()};
@@ -352,17 +350,30 @@ TEST_F(EvalctlTest, HelpOnEveryLevelExitsZeroAndShowsTheExample) {
 
   // At least the commands of the issue (the table may grow).
   const std::vector<std::string> commands = CommandsInTopHelp(top.out);
-  EXPECT_THAT(commands,
-              ::testing::IsSupersetOf(std::vector<std::string>{
-                  "project create", "project assign-agency", "project get",
-                  "project list", "score submit", "financial submit",
-                  "veto raise", "veto confirm", "veto dismiss",
-                  "evaluation get", "evaluation list", "evaluation finalize",
-                  "evaluation reopen", "evaluation late",
-                  "rectification apply", "rectification decide",
-                  "rectification expire", "disbursement list",
-                  "disbursement release", "summary", "audit list",
-                  "policy show", "import"}));
+  EXPECT_THAT(commands, ::testing::IsSupersetOf(
+                            std::vector<std::string>{"project create",
+                                                     "project assign-agency",
+                                                     "project get",
+                                                     "project list",
+                                                     "score submit",
+                                                     "financial submit",
+                                                     "veto raise",
+                                                     "veto confirm",
+                                                     "veto dismiss",
+                                                     "evaluation get",
+                                                     "evaluation list",
+                                                     "evaluation finalize",
+                                                     "evaluation reopen",
+                                                     "evaluation late",
+                                                     "rectification apply",
+                                                     "rectification decide",
+                                                     "rectification expire",
+                                                     "disbursement list",
+                                                     "disbursement release",
+                                                     "summary",
+                                                     "audit list",
+                                                     "policy show",
+                                                     "import"}));
 
   // Every command: its usage line and an example that runs it.
   for (const std::string& command : commands) {
@@ -430,25 +441,24 @@ TEST_F(EvalctlTest, UsageErrorsExitTwoAndSendNothing) {
   UsageError({"score", "submit", "--project", "P1", "--phase", "mid-term",
               "--score", "85"},
              "error: --year is required");
-  UsageError(
-      {"score", "submit", "--project", "P1", "--year", "twenty", "--phase",
-       "mid-term", "--score", "85"},
-      "error: --year: \"twenty\" is not a whole number");
-  UsageError({"score", "submit", "--project", "P1", "--year", "2025",
-              "--phase", "spring", "--score", "85"},
+  UsageError({"score", "submit", "--project", "P1", "--year", "twenty",
+              "--phase", "mid-term", "--score", "85"},
+             "error: --year: \"twenty\" is not a whole number");
+  UsageError({"score", "submit", "--project", "P1", "--year", "2025", "--phase",
+              "spring", "--score", "85"},
              "error: phase: \"spring\" is not a phase (want mid-term or "
              "final)");
-  UsageError(Cat({"score", "submit", "--score", "85", "--rectifiable=maybe"},
-                 mid),
-             "error: --rectifiable takes no value");
-  UsageError(Cat({"financial", "submit", "--score", "82", "--personnel",
-                  "750000", "--service-quality", "120000", "--management",
-                  "100000"},
-                 mid),
-             "error: --other is required");
-  UsageError(Cat({"financial", "submit", "--score", "82", "--personnel",
-                  "-5", "--service-quality", "120000", "--management",
-                  "100000", "--other", "1"},
+  UsageError(
+      Cat({"score", "submit", "--score", "85", "--rectifiable=maybe"}, mid),
+      "error: --rectifiable takes no value");
+  UsageError(
+      Cat({"financial", "submit", "--score", "82", "--personnel", "750000",
+           "--service-quality", "120000", "--management", "100000"},
+          mid),
+      "error: --other is required");
+  UsageError(Cat({"financial", "submit", "--score", "82", "--personnel", "-5",
+                  "--service-quality", "120000", "--management", "100000",
+                  "--other", "1"},
                  mid),
              "error: --personnel: \"-5\" is negative");
   UsageError(Cat({"veto", "raise", "--kind", "moral", "--code", "X",
@@ -482,12 +492,12 @@ TEST_F(EvalctlTest, UsageErrorsExitTwoAndSendNothing) {
 TEST_F(EvalctlTest, ServerRefusalsExitOneWithCodeAndMessage) {
   CreateProject("P1");
   // Exactly "error: CODE: message\n" after the request-id line.
-  Result denied = Refused(
-      kTownship,
-      {"project", "create", "--id", "P2", "--name", "x", "--township",
-       "huangge", "--provider", "PR1", "--villages", "V01", "--start",
-       "2025-07-01", "--fund", "1"},
-      "error: PERMISSION_DENIED: ");
+  Result denied =
+      Refused(kTownship,
+              {"project", "create", "--id", "P2", "--name", "x", "--township",
+               "huangge", "--provider", "PR1", "--villages", "V01", "--start",
+               "2025-07-01", "--fund", "1"},
+              "error: PERMISSION_DENIED: ");
   EXPECT_THAT(denied.err,
               HasSubstr("error: PERMISSION_DENIED: principal township-huangge "
                         "(role township) may not call CreateProject\n"));
@@ -523,10 +533,9 @@ TEST_F(EvalctlTest, ServerRefusalsExitOneWithCodeAndMessage) {
           "error: FAILED_PRECONDITION: ");
 
   // Nobody listening: exit 1, not a usage error.
-  Result unreachable = RunBinary(
-      {"--server=127.0.0.1:1", "--token=demo-bureau", "--timeout=5",
-       "project", "list"},
-      scratch_);
+  Result unreachable = RunBinary({"--server=127.0.0.1:1", "--token=demo-bureau",
+                                  "--timeout=5", "project", "list"},
+                                 scratch_);
   EXPECT_EQ(unreachable.code, 1) << unreachable;
   EXPECT_THAT(unreachable.err, StartsWith("error: UNAVAILABLE: "));
 }
@@ -534,11 +543,11 @@ TEST_F(EvalctlTest, ServerRefusalsExitOneWithCodeAndMessage) {
 // ------------------------------------------------------------- Projects
 
 TEST_F(EvalctlTest, ProjectCreateAssignGetList) {
-  Result created = Ok(
-      kBureau, {"project", "create", "--id", "P1", "--name", kStationName,
-                "--township", "huangge", "--provider", "PR1", "--villages",
-                "V01,V02", "--start", "2025-07-01", "--fund", "2,600,000.00",
-                "--request-id", "create-p1"});
+  Result created =
+      Ok(kBureau, {"project", "create", "--id", "P1", "--name", kStationName,
+                   "--township", "huangge", "--provider", "PR1", "--villages",
+                   "V01,V02", "--start", "2025-07-01", "--fund", "2,600,000.00",
+                   "--request-id", "create-p1"});
   EXPECT_EQ(created.out,
             "FIELD             VALUE\n"
             "project           P1\n"
@@ -554,35 +563,36 @@ TEST_F(EvalctlTest, ProjectCreateAssignGetList) {
             "terminated        no\n");
   EXPECT_EQ(created.err, "");  // the request id was given: nothing to say
   // The same request id again: the first answer, not a second project.
-  EXPECT_EQ(Ok(kBureau, {"project", "create", "--id", "P1", "--name",
-                         kStationName, "--township", "huangge", "--provider",
-                         "PR1", "--villages", "V01,V02", "--start",
-                         "2025-07-01", "--fund", "2,600,000.00",
-                         "--request-id", "create-p1"})
-                .out,
-            created.out);
+  EXPECT_EQ(
+      Ok(kBureau, {"project", "create", "--id", "P1", "--name", kStationName,
+                   "--township", "huangge", "--provider", "PR1", "--villages",
+                   "V01,V02", "--start", "2025-07-01", "--fund", "2,600,000.00",
+                   "--request-id", "create-p1"})
+          .out,
+      created.out);
 
   // Before the agency is assigned, the agency sees nothing of P1.
   Refused(kAgency, {"project", "get", "--id", "P1"},
           "error: PERMISSION_DENIED: ");
-  Result assigned =
-      Ok(kBureau, {"project", "assign-agency", "--id", "P1", "--agency", "AG1"});
+  Result assigned = Ok(
+      kBureau, {"project", "assign-agency", "--id", "P1", "--agency", "AG1"});
   EXPECT_THAT(assigned.out, HasSubstr("\nagency            AG1\n"));
-  EXPECT_THAT(assigned.err, ContainsRegex("^request-id: evalctl-[0-9a-f]{32}\n$"));
+  EXPECT_THAT(assigned.err,
+              ContainsRegex("^request-id: evalctl-[0-9a-f]{32}\n$"));
   Refused(kAgency,
           {"project", "assign-agency", "--id", "P1", "--agency", "AG9"},
           "error: PERMISSION_DENIED: principal agency-ag1 (role agency) may "
           "not call AssignAgency\n");
 
   Result got = Ok(kAgency, {"project", "get", "--id", "P1", "-o", "json"});
-  EXPECT_THAT(got.out, AllOf(HasSubstr("\"project_id\":\"P1\""),
-                             HasSubstr("\"annual_fund_fen\":\"260000000\""),
-                             HasSubstr("\"start_date\":\"2025-07-01\""),
-                             HasSubstr("\"villages\":[\"V01\",\"V02\"]"),
-                             HasSubstr("\"agency\":\"AG1\""),
-                             HasSubstr("\"terminated\":false"),
-                             Not(HasSubstr("projectId")),
-                             Not(HasSubstr("annualFundFen"))));
+  EXPECT_THAT(
+      got.out,
+      AllOf(HasSubstr("\"project_id\":\"P1\""),
+            HasSubstr("\"annual_fund_fen\":\"260000000\""),
+            HasSubstr("\"start_date\":\"2025-07-01\""),
+            HasSubstr("\"villages\":[\"V01\",\"V02\"]"),
+            HasSubstr("\"agency\":\"AG1\""), HasSubstr("\"terminated\":false"),
+            Not(HasSubstr("projectId")), Not(HasSubstr("annualFundFen"))));
   v1::Project p = ParseJson<v1::Project>(got.out);
   EXPECT_EQ(p.name(), kStationName);
   EXPECT_EQ(p.years(), 5);
@@ -608,8 +618,8 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
   const std::vector<std::string> mid = RefFlags("P1", 2025, "mid-term");
 
   // Nobody has submitted: everyone is late.
-  Result late = Ok(kBureau, {"evaluation", "late", "--project", "P1",
-                             "--year", "2025", "--phase", "mid-term"});
+  Result late = Ok(kBureau, {"evaluation", "late", "--project", "P1", "--year",
+                             "2025", "--phase", "mid-term"});
   EXPECT_EQ(late.out,
             "EVALUATION        TOWNSHIP  MISSING\n"
             "P1/2025/mid-term  huangge   third_party, township, bureau, "
@@ -635,14 +645,14 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
                         "120,000.00; management 100,000.00; other "
                         "30,000.00\n"));
   EXPECT_THAT(financial.out, HasSubstr("\nstate        SCORED\n"));
-  late = Ok(kBureau, {"evaluation", "late", "--project", "P1", "--year",
-                      "2025", "--phase", "mid-term"});
+  late = Ok(kBureau, {"evaluation", "late", "--project", "P1", "--year", "2025",
+                      "--phase", "mid-term"});
   EXPECT_EQ(late.out, "EVALUATION  TOWNSHIP  MISSING\n");
 
   // S = 0.7 x 85.50 + 0.1 x 88 x 3 = 86.25: GOOD.
-  Result finalised = Ok(
-      kBureau, Cat({"evaluation", "finalize", "--result-date", "2025-12-15"},
-                   mid));
+  Result finalised =
+      Ok(kBureau,
+         Cat({"evaluation", "finalize", "--result-date", "2025-12-15"}, mid));
   EXPECT_THAT(finalised.out,
               AllOf(HasSubstr("\nstate        PASSED\n"),
                     HasSubstr("\nscore        86.25 (exact 86.25; village "
@@ -660,8 +670,8 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
   EXPECT_EQ(listed.out,
             "EVALUATION        TOWNSHIP  STATE   SCORE  GRADE      MISSING\n"
             "P1/2025/mid-term  huangge   PASSED  86.25  GOOD 良好  -\n");
-  Result open = Ok(kBureau, {"evaluation", "list", "--project", "P1",
-                             "--state", "open", "-o", "json"});
+  Result open = Ok(kBureau, {"evaluation", "list", "--project", "P1", "--state",
+                             "open", "-o", "json"});
   EXPECT_EQ(ParseJson<v1::ListEvaluationsResponse>(open.out).evaluations_size(),
             9);  // 5 years x 2 phases, less the finalised one
 
@@ -684,8 +694,8 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
             "yes      -\n"
             "P1/2025/mid-term    huangge   780,000.00     DUE    2026-01-12  "
             "no       -\n");
-  Result overdue = Ok(kFinance, {"disbursement", "list", "--overdue",
-                                 "--as-of", "2026-01-10"});
+  Result overdue = Ok(
+      kFinance, {"disbursement", "list", "--overdue", "--as-of", "2026-01-10"});
   EXPECT_EQ(Lines(overdue.out).size(), 2u) << overdue;
   Refused(kVillage1, {"disbursement", "list"},
           "error: PERMISSION_DENIED: principal village-v01 (role village) "
@@ -693,9 +703,9 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
 
   // A release without --request-id announces the id it made up ...
   const std::vector<std::string> release = {
-      "disbursement", "release", "--project",   "P1",
-      "--year",       "2025",    "--kind",      "mid-term",
-      "--reference",  "BANK-2026-0007", "--date", "2026-01-09"};
+      "disbursement", "release",        "--project", "P1",
+      "--year",       "2025",           "--kind",    "mid-term",
+      "--reference",  "BANK-2026-0007", "--date",    "2026-01-09"};
   Result first = Ok(kFinance, release);
   std::smatch id;
   ASSERT_TRUE(std::regex_match(first.err, id,
@@ -747,10 +757,10 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
   const std::vector<std::string> fin = RefFlags("P1", 2025, "final");
   SubmitAll("P1", 2025, "final", "91", "90", "85", /*rectifiable=*/true);
 
-  Result raised = Ok(kAgency, Cat({"veto", "raise", "--kind", "professional",
-                                   "--code", "UNDERSTAFFING", "--evidence",
-                                   "6个岗位中3个自3月起空缺"},
-                                  fin));
+  Result raised = Ok(
+      kAgency, Cat({"veto", "raise", "--kind", "professional", "--code",
+                    "UNDERSTAFFING", "--evidence", "6个岗位中3个自3月起空缺"},
+                   fin));
   EXPECT_THAT(raised.out,
               HasSubstr("\nveto 1       UNDERSTAFFING RAISED (raised by "
                         "agency-ag1): 6个岗位中3个自3月起空缺\n"));
@@ -758,8 +768,7 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
                    "--evidence", "投诉已于5月办结"},
                   fin));
   Refused(kTownship,
-          Cat({"veto", "raise", "--code", "SAFETY_INCIDENT", "--evidence",
-               "x"},
+          Cat({"veto", "raise", "--code", "SAFETY_INCIDENT", "--evidence", "x"},
               fin),
           "error: PERMISSION_DENIED: principal township-huangge (role "
           "township) may not call RaiseVeto\n");
@@ -772,13 +781,15 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
   Refused(kAgency, Cat({"veto", "confirm", "--veto-id", "1"}, fin),
           "error: PERMISSION_DENIED: principal agency-ag1 (role agency) may "
           "not call ConfirmVeto\n");
-  Result dismissed = Ok(kBureau, Cat({"veto", "dismiss", "--veto-id", "2",
-                                      "--reason", "已核实办结"},
-                                     fin));
+  Result dismissed =
+      Ok(kBureau,
+         Cat({"veto", "dismiss", "--veto-id", "2", "--reason", "已核实办结"},
+             fin));
   EXPECT_THAT(dismissed.out,
               HasSubstr("\nveto 2       UNRESOLVED_COMPLAINT DISMISSED (raised "
                         "by bureau): 投诉已于5月办结 / 已核实办结\n"));
-  Result confirmed = Ok(kBureau, Cat({"veto", "confirm", "--veto-id", "1"}, fin));
+  Result confirmed =
+      Ok(kBureau, Cat({"veto", "confirm", "--veto-id", "1"}, fin));
   EXPECT_THAT(confirmed.out, HasSubstr("UNDERSTAFFING CONFIRMED"));
   Refused(kBureau, Cat({"veto", "confirm", "--veto-id", "1"}, fin),
           "error: FAILED_PRECONDITION: veto finding 1 of P1/2025/final is "
@@ -786,9 +797,9 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
 
   // S = 0.7 x 91 + 0.1 x 90 x 3 = 90.70, but the confirmed veto fails it;
   // curable and marked rectifiable: 30 calendar days to rectify.
-  Result finalised = Ok(
-      kBureau,
-      Cat({"evaluation", "finalize", "--result-date", "2026-06-15"}, fin));
+  Result finalised =
+      Ok(kBureau,
+         Cat({"evaluation", "finalize", "--result-date", "2026-06-15"}, fin));
   EXPECT_THAT(finalised.out,
               AllOf(HasSubstr("\nstate                   RECTIFYING\n"),
                     HasSubstr("\nscore                   90.70 (exact 90.70;"),
@@ -806,10 +817,9 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
   EXPECT_THAT(applied.out,
               AllOf(HasSubstr("\nstate                   REEVALUATING\n"),
                     HasSubstr("\napplication_date        2026-07-01\n")));
-  Result decided =
-      Ok(kAgency, Cat({"rectification", "decide", "--pass", "--date",
-                       "2026-07-08"},
-                      fin));
+  Result decided = Ok(
+      kAgency,
+      Cat({"rectification", "decide", "--pass", "--date", "2026-07-08"}, fin));
   EXPECT_THAT(decided.out,
               AllOf(HasSubstr("\nstate                   "
                               "PASSED_AFTER_RECTIFICATION\n"),
@@ -835,9 +845,9 @@ TEST_F(EvalctlTest, RectificationNotAppliedForExpiresAndTerminates) {
   const std::vector<std::string> mid = RefFlags("P2", 2025, "mid-term");
   // S = 0.7 x 50 + 0.1 x 60 x 3 = 53.00: UNQUALIFIED, marked rectifiable.
   SubmitAll("P2", 2025, "mid-term", "50", "60", "82", /*rectifiable=*/true);
-  Result finalised = Ok(
-      kBureau, Cat({"evaluation", "finalize", "--result-date", "2025-12-15"},
-                   mid));
+  Result finalised =
+      Ok(kBureau,
+         Cat({"evaluation", "finalize", "--result-date", "2025-12-15"}, mid));
   EXPECT_THAT(finalised.out,
               AllOf(HasSubstr("\nstate                   RECTIFYING\n"),
                     HasSubstr("\nrectification_deadline  2026-01-14\n")));
@@ -872,9 +882,9 @@ TEST_F(EvalctlTest, RectificationDecidedFailTerminates) {
   Ok(kBureau,
      Cat({"evaluation", "finalize", "--result-date", "2026-01-20"}, mid));
   Ok(kProvider, Cat({"rectification", "apply", "--date", "2026-02-10"}, mid));
-  Result failed = Ok(kBureau, Cat({"rectification", "decide", "--fail",
-                                   "--date", "2026-03-02"},
-                                  mid));
+  Result failed = Ok(
+      kBureau,
+      Cat({"rectification", "decide", "--fail", "--date", "2026-03-02"}, mid));
   EXPECT_THAT(failed.out, HasSubstr("\nstate                   FAILED\n"));
   EXPECT_TRUE(GetProject("P1").terminated());
 }
@@ -895,8 +905,8 @@ TEST_F(EvalctlTest, SummaryAuditListAndPolicyShow) {
             "huangge   2025  1     0       1       0           0             "
             "0                           0       1          0     0          "
             "0\n");
-  v1::Summary all = ParseJson<v1::Summary>(
-      Ok(kTownship, {"summary", "-o", "json"}).out);
+  v1::Summary all =
+      ParseJson<v1::Summary>(Ok(kTownship, {"summary", "-o", "json"}).out);
   EXPECT_EQ(all.rows_size(), 5);  // 2025..2029
   Refused(kTownship, {"summary", "--township", "other-town"},
           "error: PERMISSION_DENIED: principal township-huangge may only see "
@@ -906,14 +916,12 @@ TEST_F(EvalctlTest, SummaryAuditListAndPolicyShow) {
   Result audit = Ok(kBureau, {"audit", "list", "--project", "P1"});
   const std::vector<std::string> lines = Lines(audit.out);
   ASSERT_EQ(lines.size(), 9u) << audit;  // header, create, 6 submits, final
-  EXPECT_THAT(lines[0],
-              StartsWith("SEQ  TIME  "));
-  EXPECT_THAT(lines[1], AllOf(StartsWith("1    "),
-                              HasSubstr("project.created"),
+  EXPECT_THAT(lines[0], StartsWith("SEQ  TIME  "));
+  EXPECT_THAT(lines[1], AllOf(StartsWith("1    "), HasSubstr("project.created"),
                               HasSubstr("annual fund 2600000.00 yuan")));
-  EXPECT_THAT(lines[8], AllOf(StartsWith("8    "),
-                              HasSubstr("evaluation.finalised"),
-                              HasSubstr("state PASSED")));
+  EXPECT_THAT(lines[8],
+              AllOf(StartsWith("8    "), HasSubstr("evaluation.finalised"),
+                    HasSubstr("state PASSED")));
   Refused(kTownship, {"audit", "list", "--project", "P1"},
           "error: PERMISSION_DENIED: principal township-huangge (role "
           "township) may not call ListAuditEvents\n");
@@ -964,7 +972,7 @@ TEST_F(EvalctlTest, JsonIsOneCanonicalDocumentEvenAcrossPages) {
 }
 
 TEST_F(EvalctlTest, TableAlignsChineseByDisplayWidthAndShowsYuan) {
-  CreateProject("P1", kStationName);     // 6 ideographs: 12 columns, 18 bytes
+  CreateProject("P1", kStationName);      // 6 ideographs: 12 columns, 18 bytes
   CreateProject("P2", "Nansha Station");  // 14 columns, 14 bytes
   Result r = Ok(kBureau, {"project", "list"});
   const std::string header = LineStartingWith(r.out, "PROJECT");
@@ -1135,16 +1143,16 @@ TEST_F(ImportTest, BadRowsAreReportedByLineAndNothingIsApplied) {
   const size_t events = Audit("P1").size();
   Result r = Run(kAgency, {"import", path});
   EXPECT_EQ(r.code, 1) << r;
-  EXPECT_EQ(r.err,
-            absl::StrCat(path,
-                         ":3: score: \"100.01\" is above the maximum 100.00\n",
-                         path,
-                         ":5: phase: \"春季\" is not a phase (want mid-term or "
-                         "final)\n",
-                         path,
-                         ":6: personnel is required on a financial row\n"
-                         "import: 3 bad row(s); nothing was sent (fix them, or "
-                         "use --continue-on-error to send the good rows)\n"));
+  EXPECT_EQ(
+      r.err,
+      absl::StrCat(path, ":3: score: \"100.01\" is above the maximum 100.00\n",
+                   path,
+                   ":5: phase: \"春季\" is not a phase (want mid-term or "
+                   "final)\n",
+                   path,
+                   ":6: personnel is required on a financial row\n"
+                   "import: 3 bad row(s); nothing was sent (fix them, or "
+                   "use --continue-on-error to send the good rows)\n"));
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(Versions(), std::make_pair(int64_t{0}, int64_t{0}));
   EXPECT_EQ(Audit("P1").size(), events);
@@ -1258,8 +1266,8 @@ TEST_F(ImportTest, ServerRefusalStopsTheImportAtThatRow) {
 }
 
 TEST_F(ImportTest, BadHeaderRejectsTheWholeFile) {
-  Result r = Run(kAgency,
-                 {"import", WriteFile("h.csv", "kind,project,year,phase,grade\n"
+  Result r = Run(kAgency, {"import", WriteFile("h.csv",
+                                               "kind,project,year,phase,grade\n"
                                                "score,P1,2025,mid-term,85\n")});
   EXPECT_EQ(r.code, 1) << r;
   EXPECT_THAT(r.err, HasSubstr("h.csv:1: unknown column \"grade\"\n"));
