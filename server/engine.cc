@@ -286,12 +286,11 @@ absl::StatusOr<Engine::Snapshot> Engine::LoadSnapshot(
   absl::StatusOr<std::vector<v1::Evaluation>> stored =
       store_->ProjectEvaluations(project_id);
   if (!stored.ok()) return stored.status();
-  snap.stored = *std::move(stored);
   absl::StatusOr<std::vector<v1::Disbursement>> tranches =
       store_->ProjectDisbursements(project_id);
   if (!tranches.ok()) return tranches.status();
   snap.tranches = *std::move(tranches);
-  for (const v1::Evaluation& e : snap.stored) {
+  for (const v1::Evaluation& e : *stored) {
     absl::StatusOr<scoring::Evaluation> domain = FromProto(e);
     if (!domain.ok()) return domain.status();
     // The served villages are the project's; evaluations do not repeat them.

@@ -166,10 +166,8 @@ class Engine {
   absl::StatusOr<const scoring::Policy*> PolicyOf(
       const v1::Project& project) const;
 
-  // A project's evaluations (as stored and as domain state, in the same
-  // order) and its stored tranches.
+  // A project's evaluations (as domain state) and its stored tranches.
   struct Snapshot {
-    std::vector<v1::Evaluation> stored;
     std::vector<scoring::Evaluation> domain;
     std::vector<v1::Disbursement> tranches;
   };
