@@ -458,26 +458,6 @@ absl::StatusOr<std::optional<RequestRecord>> Store::GetRequest(
                                    keys::Request(principal, request_id));
 }
 
-absl::StatusOr<int64_t> Store::NextAuditSequence(
-    absl::string_view project_id) const {
-  const std::string prefix = keys::AuditPrefix(project_id);
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), handles_->audit));
-  it->SeekForPrev(keys::PrefixEnd(prefix));
-  if (it->Valid() && it->key().starts_with(prefix)) {
-    const rocksdb::Slice key = it->key();
-    int64_t last = 0;
-    if (!absl::SimpleAtoi(absl::string_view(key.data() + prefix.size(),
-                                            key.size() - prefix.size()),
-                          &last)) {
-      return absl::DataLossError("storage: malformed audit key");
-    }
-    return last + 1;
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "audit sequence");
-  return 1;
-}
-
 absl::StatusOr<std::optional<v1::AuditEvent>> Store::LastAuditEvent(
     absl::string_view project_id) const {
   absl::StatusOr<std::optional<v1::AuditEvent>> tip =

@@ -120,8 +120,6 @@ class Store {
       absl::string_view project_id) const;
   absl::StatusOr<std::optional<RequestRecord>> GetRequest(
       absl::string_view principal, absl::string_view request_id) const;
-  // The sequence number the project's next audit event gets (1 first).
-  absl::StatusOr<int64_t> NextAuditSequence(absl::string_view project_id) const;
   // The project's latest audit event, if any (the audit chain's tip).
   absl::StatusOr<std::optional<v1::AuditEvent>> LastAuditEvent(
       absl::string_view project_id) const;
