@@ -15,6 +15,12 @@
 // The shipped data/calendars/*.txt, embedded by the build
 // (cmake/EmbedText.cmake) so a fresh install needs no data directory.
 namespace evald::embedded {
+extern const char kCalendar2019[];
+extern const char kCalendar2020[];
+extern const char kCalendar2021[];
+extern const char kCalendar2022[];
+extern const char kCalendar2023[];
+extern const char kCalendar2024[];
 extern const char kCalendar2025[];
 extern const char kCalendar2026[];
 }  // namespace evald::embedded
@@ -27,26 +33,52 @@ bool IsWeekend(Date day) {
   return weekday == absl::Weekday::saturday || weekday == absl::Weekday::sunday;
 }
 
-// The facts for `day`'s year, or nullptr when that year has no data file.
+// The facts of `year`, or nullptr when that year has no data file.
 const YearCalendar* FindYear(const std::map<int, YearCalendar>& years,
-                             Date day) {
+                             int64_t year) {
   // CivilDay years are 64-bit; a narrowing cast could alias a far-off year
   // onto a covered one.
-  if (day.year() < std::numeric_limits<int>::min() ||
-      day.year() > std::numeric_limits<int>::max()) {
+  if (year < std::numeric_limits<int>::min() ||
+      year > std::numeric_limits<int>::max()) {
     return nullptr;
   }
-  auto it = years.find(static_cast<int>(day.year()));
+  auto it = years.find(static_cast<int>(year));
   return it == years.end() ? nullptr : &it->second;
 }
 
-// Whether `day` is worked given its year's facts (nullptr: weekdays only).
-bool IsWorkingDayIn(const YearCalendar* year, Date day) {
-  if (year != nullptr) {
+// Whether `day` is worked. Its facts are in its year's file, or -- for a
+// December day -- in the next year's, whose notice may begin the New Year
+// break early; without facts, weekdays are worked.
+bool IsWorkingDayIn(const std::map<int, YearCalendar>& years, Date day) {
+  for (const YearCalendar* year :
+       {FindYear(years, day.year()),
+        day.month() == 12 ? FindYear(years, day.year() + 1) : nullptr}) {
+    if (year == nullptr) continue;
     if (year->holidays.count(day) > 0) return false;
     if (year->adjusted_workdays.count(day) > 0) return true;
   }
   return !IsWeekend(day);
+}
+
+// A day one file lists "off" and another "work" (the previous December).
+absl::Status CheckAgainstNeighbours(const std::map<int, YearCalendar>& years,
+                                    const YearCalendar& added) {
+  for (const YearCalendar* other :
+       {FindYear(years, added.year - 1), FindYear(years, added.year + 1)}) {
+    if (other == nullptr) continue;
+    for (auto [offs, works] :
+         {std::pair{&added.holidays, &other->adjusted_workdays},
+          std::pair{&other->holidays, &added.adjusted_workdays}}) {
+      for (Date day : *offs) {
+        if (works->count(day) > 0) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "calendar years ", added.year, " and ", other->year,
+              " disagree on ", FormatDate(day), ": one says off, one work"));
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -111,9 +143,12 @@ absl::StatusOr<YearCalendar> ParseYearCalendar(absl::string_view text) {
       return error("range ", fields[1], " ends before it starts");
     }
     for (Date end : {*first, *last}) {
-      if (end.year() != calendar.year) {
+      const bool previous_december =
+          end.year() == calendar.year - 1 && end.month() == 12;
+      if (end.year() != calendar.year && !previous_december) {
         return error("\"", keyword, "\" date ", FormatDate(end),
-                     " is outside year ", calendar.year);
+                     " is outside year ", calendar.year,
+                     " (and its previous December)");
       }
     }
 
@@ -145,6 +180,12 @@ const WorkingDayCalendar& WorkingDayCalendar::BuiltIn() {
   static const WorkingDayCalendar* const kBuiltIn = [] {
     auto* calendar = new WorkingDayCalendar;
     const std::pair<const char*, const char*> files[] = {
+        {"2019.txt", embedded::kCalendar2019},
+        {"2020.txt", embedded::kCalendar2020},
+        {"2021.txt", embedded::kCalendar2021},
+        {"2022.txt", embedded::kCalendar2022},
+        {"2023.txt", embedded::kCalendar2023},
+        {"2024.txt", embedded::kCalendar2024},
         {"2025.txt", embedded::kCalendar2025},
         {"2026.txt", embedded::kCalendar2026},
     };
@@ -167,6 +208,11 @@ const WorkingDayCalendar& WorkingDayCalendar::BuiltIn() {
 
 absl::Status WorkingDayCalendar::AddYear(YearCalendar year) {
   const int number = year.year;
+  if (years_.count(number) == 0) {
+    if (absl::Status s = CheckAgainstNeighbours(years_, year); !s.ok()) {
+      return s;
+    }
+  }
   if (!years_.try_emplace(number, std::move(year)).second) {
     return absl::AlreadyExistsError(
         absl::StrCat("calendar year ", number, " is already loaded"));
@@ -191,6 +237,10 @@ absl::StatusOr<WorkingDayCalendar> WorkingDayCalendar::FromFiles(
       return absl::InvalidArgumentError(absl::StrCat(
           name, ": year ", year->year, " is also in ", it->second));
     }
+    if (absl::Status s = CheckAgainstNeighbours(calendar.years_, *year);
+        !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(name, ": ", s.message()));
+    }
     calendar.years_.try_emplace(year->year, *std::move(year));
   }
   return calendar;
@@ -207,7 +257,7 @@ std::vector<int> WorkingDayCalendar::CoveredYears() const {
 }
 
 bool WorkingDayCalendar::IsWorkingDay(Date day) const {
-  return IsWorkingDayIn(FindYear(years_, day), day);
+  return IsWorkingDayIn(years_, day);
 }
 
 // Steps day by day: n is a handful of weeks in practice (15 in RULES.md §7).
@@ -217,9 +267,10 @@ CalendarDate WorkingDayCalendar::AddWorkingDays(Date from, int n) const {
   CalendarDate result{from, false};
   for (int counted = 0; counted < n;) {
     ++result.date;
-    const YearCalendar* year = FindYear(years_, result.date);
-    if (year == nullptr) result.provisional = true;
-    if (IsWorkingDayIn(year, result.date)) ++counted;
+    if (FindYear(years_, result.date.year()) == nullptr) {
+      result.provisional = true;
+    }
+    if (IsWorkingDayIn(years_, result.date)) ++counted;
   }
   return result;
 }

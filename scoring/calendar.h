@@ -12,9 +12,13 @@
 //   off  2025-01-01              元旦 New Year
 //   work 2025-01-26              春节调休
 //
-// "year" must come first and appear once; every date must lie in that year;
-// ranges are inclusive; "off" days must not fall on "work" days. Anything
-// else is InvalidArgument naming the line number and the reason.
+// "year" must come first and appear once; every date must lie in that year
+// or in the previous December (a notice may begin the New Year break there,
+// as the 2019 one did on 2018-12-30); ranges are inclusive; "off" days must
+// not fall on "work" days, also across two files. Anything else is
+// InvalidArgument naming the line number and the reason. A December day's
+// facts may thus come from its own year's file or the next one's; it stays
+// provisional while its own year has no file.
 //
 // Thread-safety: a const WorkingDayCalendar may be shared between threads.
 
@@ -56,7 +60,7 @@ class WorkingDayCalendar {
   // An empty calendar: every year provisional, weekdays only.
   WorkingDayCalendar() = default;
 
-  // The calendar built into the binary: 2025 and 2026.
+  // The calendar built into the binary: 2019 to 2026.
   static const WorkingDayCalendar& BuiltIn();
 
   // Adds one year's facts. AlreadyExists if that year is present.

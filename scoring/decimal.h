@@ -15,16 +15,18 @@
 
 namespace evald::scoring {
 
-// A score in [0, 100] with at most two decimals, held as hundredths.
+// A score with at most two decimals, held as hundredths. Parse bounds it to
+// [0, 1000] only as a sanity limit: the range a score may really take is
+// the policy's (Policy::CheckScore, RULES.md §3 [default]).
 class Score {
  public:
-  static constexpr int64_t kMaxHundredths = 10000;
+  static constexpr int64_t kMaxHundredths = 100000;
 
   constexpr Score() = default;
 
   // Parses "85", "85.5" or "85.50". Rejects, with a message naming `field`
   // and the reason: empty text, signs, exponents, "NaN", spaces, more than
-  // two decimals ("85.555"), and values outside [0, 100] ("100.01").
+  // two decimals ("85.555"), and values above 1000.
   static absl::StatusOr<Score> Parse(absl::string_view text,
                                      absl::string_view field = "score");
 
@@ -107,6 +109,16 @@ std::string FormatHundredths(int64_t hundredths);
 // Rounds num/den half up (ties away from zero) for num >= 0, den > 0.
 constexpr int64_t DivideRoundHalfUp(int64_t num, int64_t den) {
   return (2 * num + den) / (2 * den);
+}
+
+// Rounds num/den half to even (a tie goes to the even neighbour) for
+// num >= 0, den > 0.
+constexpr int64_t DivideRoundHalfEven(int64_t num, int64_t den) {
+  const int64_t quotient = num / den;
+  const int64_t twice_remainder = 2 * (num % den);
+  if (twice_remainder > den) return quotient + 1;
+  if (twice_remainder < den) return quotient;
+  return quotient % 2 == 0 ? quotient : quotient + 1;
 }
 
 }  // namespace evald::scoring

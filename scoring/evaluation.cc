@@ -1,5 +1,6 @@
 #include "scoring/evaluation.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -36,9 +37,23 @@ std::optional<Date> Evaluation::PassedOn() const {
   return std::nullopt;
 }
 
+std::string SubmissionKey(Party party, absl::string_view village_id) {
+  if (party == Party::kVillage) return absl::StrCat("village:", village_id);
+  return PartyName(party);
+}
+
+Date PhaseOpensOn(const Policy& policy, Date service_year_start, Phase phase) {
+  const int months = phase == Phase::kMidTerm
+                         ? policy.mid_term_opens_after_months
+                         : policy.final_opens_after_months;
+  const absl::CivilMonth month = absl::CivilMonth(service_year_start) + months;
+  const Date last_of_month = Date(month + 1) - 1;
+  return std::min(Date(month) + (service_year_start.day() - 1), last_of_month);
+}
+
 Evaluation NewEvaluation(std::string project_id, int year, int service_year,
                          Phase phase, std::vector<std::string> served_villages,
-                         std::string policy_id) {
+                         std::string policy_id, std::optional<Date> opens_on) {
   Evaluation e;
   e.project_id = std::move(project_id);
   e.year = year;
@@ -46,6 +61,7 @@ Evaluation NewEvaluation(std::string project_id, int year, int service_year,
   e.phase = phase;
   e.served_villages = std::move(served_villages);
   e.policy_id = std::move(policy_id);
+  e.opens_on = opens_on;
   return e;
 }
 
@@ -93,6 +109,9 @@ class Transition {
 
   absl::Status operator()(const SubmitProfessional& c) {
     if (absl::Status s = RequireCollecting("submissions"); !s.ok()) return s;
+    if (absl::Status s = policy_.CheckScore(c.score, "score"); !s.ok()) {
+      return s;
+    }
     ProfessionalScores& scores = decision_.next.scores;
     if (c.party == Party::kVillage) {
       if (!Serves(c.village_id)) {
@@ -123,13 +142,17 @@ class Transition {
           break;  // handled above
       }
     }
-    return Submitted();
+    return Submitted(SubmissionKey(c.party, c.village_id), c.submitted_by);
   }
 
   absl::Status operator()(const SubmitFinancial& c) {
     if (absl::Status s = RequireCollecting("submissions"); !s.ok()) return s;
+    if (absl::Status s = policy_.CheckScore(c.submission.score, "score");
+        !s.ok()) {
+      return s;
+    }
     decision_.next.financial = c.submission;
-    return Submitted();
+    return Submitted(kFinancialSubmissionKey, c.submitted_by);
   }
 
   absl::Status operator()(const RaiseVeto& c) {
@@ -151,6 +174,7 @@ class Transition {
     finding.evidence = c.evidence;
     finding.raised_by = c.raised_by;
     decision_.next.vetoes.push_back(std::move(finding));
+    UpdateProvisionalResult();
     return absl::OkStatus();
   }
 
@@ -158,6 +182,8 @@ class Transition {
     absl::StatusOr<VetoFinding*> finding = PendingVeto(c.veto_id);
     if (!finding.ok()) return finding.status();
     (*finding)->status = VetoStatus::kConfirmed;
+    (*finding)->decided_by = c.decided_by;
+    UpdateProvisionalResult();
     return absl::OkStatus();
   }
 
@@ -170,6 +196,8 @@ class Transition {
     if (!finding.ok()) return finding.status();
     (*finding)->status = VetoStatus::kDismissed;
     (*finding)->decision_reason = c.reason;
+    (*finding)->decided_by = c.decided_by;
+    UpdateProvisionalResult();
     return absl::OkStatus();
   }
 
@@ -182,13 +210,9 @@ class Transition {
     }
     if (current_.state != PhaseState::kScored) return WrongState("finalise");
     std::vector<std::string> pending;
-    std::vector<ConfirmedVeto> confirmed;
     for (const VetoFinding& v : current_.vetoes) {
       if (v.status == VetoStatus::kRaised)
         pending.push_back(absl::StrCat(v.id));
-      if (v.status == VetoStatus::kConfirmed) {
-        confirmed.push_back({v.kind, v.code});
-      }
     }
     if (!pending.empty()) {
       return absl::FailedPreconditionError(
@@ -196,39 +220,37 @@ class Transition {
                        ": veto findings awaiting the bureau's decision: ",
                        absl::StrJoin(pending, ", ")));
     }
-    absl::StatusOr<ProfessionalScore> s = ComputeProfessionalScore(
-        policy_, current_.served_villages, current_.scores);
-    if (!s.ok()) return s.status();
-    PhaseInputs inputs;
-    inputs.professional = *s;
-    inputs.professional_rectifiable = current_.professional_rectifiable;
-    inputs.financial = *current_.financial;
-    inputs.confirmed_vetoes = std::move(confirmed);
+    absl::StatusOr<PhaseResult> result = ComputeResult(current_);
+    if (!result.ok()) return result.status();
+    if (result->outcome != Outcome::kPass && context_.latest_release &&
+        c.result_date < context_.latest_release->payable_from) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "evaluation ", current_.Name(), ": a failing result dated ",
+          FormatDate(c.result_date), " would end the contract before ",
+          FormatDate(context_.latest_release->payable_from),
+          ", the day tranche ", context_.latest_release->name,
+          " became payable, and that tranche is already released (payment "
+          "reference ",
+          context_.latest_release->payment_reference,
+          "); check the result date"));
+    }
 
     Evaluation& next = decision_.next;
-    next.result = DecidePhaseResult(policy_, inputs);
+    next.result = *std::move(result);
     next.result_date = c.result_date;
     switch (next.result->outcome) {
+      // What a pass or a rectification does to the money is the tranches'
+      // business (tranche.h), derived from the state and dates set here.
       case Outcome::kPass:
         next.state = PhaseState::kPassed;
-        AddTrancheDue(c.result_date, policy_.payment_working_days,
-                      "official result date");
         break;
-      case Outcome::kFailRectifiable: {
+      case Outcome::kFailRectifiable:
         next.state = PhaseState::kRectifying;
         next.rectification_deadline =
             c.result_date + policy_.rectification_calendar_days;
-        Effect e;
-        e.kind = EffectKind::kTrancheWithheld;
-        e.tranche = TrancheOf(current_.phase);
-        e.date = {*next.rectification_deadline, false};
-        e.description = absl::StrCat(
-            TrancheKindName(e.tranche), " tranche of ", current_.year,
-            " withheld; rectification application due by ",
-            FormatDate(*next.rectification_deadline));
-        decision_.effects.push_back(std::move(e));
         break;
-      }
+      case Outcome::kPassAfterRectification:  // never decided here
+        break;
       case Outcome::kFailFinal:
         next.state = PhaseState::kFailed;
         next.failed_on = c.result_date;
@@ -270,13 +292,20 @@ class Transition {
     decision_.next.reevaluation_date = c.decision_date;
     if (c.passed) {
       decision_.next.state = PhaseState::kPassedAfterRectification;
-      // RULES.md §7 [seed]: counted from the provider's application date.
-      AddTrancheDue(*current_.application_date,
-                    policy_.rectified_payment_working_days,
-                    "rectification application date");
+      // RULES.md §8: it reads as a pass; the failure stays in the history.
+      SupersedeResult(c.decision_date, "passed its re-evaluation");
+      PhaseResult& now = *decision_.next.result;
+      now.outcome = Outcome::kPassAfterRectification;
+      now.grade = Grade::kQualifiedAfterRectification;
+      now.professional_passed = true;
+      now.financial.passed = true;
+      now.financial.reasons.clear();
+      now.reasons.clear();
     } else {
       decision_.next.state = PhaseState::kFailed;
       decision_.next.failed_on = c.decision_date;
+      FailForGood(c.decision_date, absl::StrCat("failed its re-evaluation on ",
+                                                FormatDate(c.decision_date)));
       AddTermination(c.decision_date, "failed its re-evaluation");
     }
     return absl::OkStatus();
@@ -294,6 +323,9 @@ class Transition {
     }
     decision_.next.state = PhaseState::kFailed;
     decision_.next.failed_on = c.as_of;
+    FailForGood(c.as_of,
+                absl::StrCat("no rectification application by the deadline ",
+                             FormatDate(*current_.rectification_deadline)));
     AddTermination(c.as_of, "no rectification application by the deadline");
     return absl::OkStatus();
   }
@@ -310,14 +342,15 @@ class Transition {
           " tranche has been released; it can no longer be reopened"));
     }
     Evaluation& next = decision_.next;
+    SupersedeResult(c.on, absl::StrCat("reopened for review: ", c.reason));
     next.state = PhaseState::kScored;
-    next.result.reset();
     next.result_date.reset();
     next.rectification_deadline.reset();
     next.application_date.reset();
     next.reevaluation_date.reset();
     next.failed_on.reset();
     ++next.reopen_count;
+    UpdateProvisionalResult();
     Effect e;
     e.kind = EffectKind::kResultWithdrawn;
     e.tranche = TrancheOf(current_.phase);
@@ -351,12 +384,77 @@ class Transition {
         ": ", what, " are closed (the bureau may reopen it for review)"));
   }
 
-  absl::Status Submitted() {
+  absl::Status Submitted(const std::string& key, const std::string& principal) {
     Evaluation& next = decision_.next;
     ++next.submission_versions;
+    Submitter& submitter = next.submitters[key];
+    submitter.principal = principal;
+    ++submitter.version;
     next.state =
         next.Missing().empty() ? PhaseState::kScored : PhaseState::kOpen;
+    UpdateProvisionalResult();
     return absl::OkStatus();
+  }
+
+  // The result `e`'s submissions and confirmed veto findings give, with the
+  // effect of every finding still pending. Precondition: nothing missing.
+  absl::StatusOr<PhaseResult> ComputeResult(const Evaluation& e) const {
+    absl::StatusOr<ProfessionalScore> s =
+        ComputeProfessionalScore(policy_, e.served_villages, e.scores);
+    if (!s.ok()) return s.status();
+    PhaseInputs inputs;
+    inputs.professional = *s;
+    inputs.professional_rectifiable = e.professional_rectifiable;
+    inputs.financial = *e.financial;
+    std::vector<std::string> pending;
+    for (const VetoFinding& v : e.vetoes) {
+      if (v.status == VetoStatus::kConfirmed) {
+        inputs.confirmed_vetoes.push_back({v.kind, v.code});
+      } else if (v.status == VetoStatus::kRaised) {
+        const VetoRule* rule = policy_.FindVeto(v.kind, v.code);
+        const bool curable = rule != nullptr && rule->curable;
+        pending.push_back(absl::StrCat(
+            "veto finding ", v.id, " ", v.code, " awaits the bureau's ",
+            "decision: confirmed, it fails the ",
+            v.kind == VetoKind::kProfessional ? "professional" : "financial",
+            " part", curable ? "" : " and the phase cannot be rectified"));
+      }
+    }
+    PhaseResult result = DecidePhaseResult(policy_, inputs);
+    result.pending = std::move(pending);
+    return result;
+  }
+
+  // RULES.md §3: once every party is in, the result is shown provisionally.
+  void UpdateProvisionalResult() {
+    Evaluation& next = decision_.next;
+    next.result.reset();
+    if (!next.Missing().empty()) return;
+    absl::StatusOr<PhaseResult> result = ComputeResult(next);
+    if (result.ok()) next.result = *std::move(result);
+  }
+
+  // Moves the current result into the history (RULES.md §8), keeping a copy
+  // as the current one for the caller to change.
+  void SupersedeResult(Date on, std::string because) {
+    Evaluation& next = decision_.next;
+    if (!next.result || !next.result_date) return;
+    PastResult past;
+    past.result = *next.result;
+    past.result.pending.clear();
+    past.result_date = *next.result_date;
+    past.superseded_on = on;
+    past.superseded_because = std::move(because);
+    next.history.push_back(std::move(past));
+  }
+
+  // A rectification that failed or lapsed: the result becomes a final
+  // failure, the rectifiable one stays in the history.
+  void FailForGood(Date on, const std::string& why) {
+    SupersedeResult(on, why);
+    PhaseResult& now = *decision_.next.result;
+    now.outcome = Outcome::kFailFinal;
+    now.reasons.push_back(why);
   }
 
   absl::StatusOr<VetoFinding*> PendingVeto(int64_t id) {
@@ -373,19 +471,6 @@ class Transition {
                        " is already ", VetoStatusCode(finding.status)));
     }
     return &finding;
-  }
-
-  void AddTrancheDue(Date from, int working_days, absl::string_view from_what) {
-    Effect e;
-    e.kind = EffectKind::kTrancheDue;
-    e.tranche = TrancheOf(current_.phase);
-    e.date = calendar_.AddWorkingDays(from, working_days);
-    e.description = absl::StrCat(
-        TrancheKindName(e.tranche), " tranche of ", current_.year, " due by ",
-        FormatDate(e.date.date), e.date.provisional ? " (provisional)" : "",
-        ": ", working_days, " working days from the ", from_what, " ",
-        FormatDate(from));
-    decision_.effects.push_back(std::move(e));
   }
 
   void AddTermination(Date on, absl::string_view why) {
@@ -424,10 +509,11 @@ const char* CommandName(const Command& command) {
       command);
 }
 
-absl::StatusOr<Decision> Decide(const Evaluation& current,
-                                const Command& command, const Policy& policy,
-                                const WorkingDayCalendar& calendar,
-                                const DecisionContext& context) {
+absl::StatusOr<Decision> DecidePhase(const Evaluation& current,
+                                     const Command& command,
+                                     const Policy& policy,
+                                     const WorkingDayCalendar& calendar,
+                                     const DecisionContext& context) {
   return Transition(current, policy, calendar, context).Run(command);
 }
 

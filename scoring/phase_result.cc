@@ -12,6 +12,8 @@ const char* OutcomeCode(Outcome outcome) {
       return "FAIL_RECTIFIABLE";
     case Outcome::kFailFinal:
       return "FAIL_FINAL";
+    case Outcome::kPassAfterRectification:
+      return "PASS_AFTER_RECTIFICATION";
   }
   return "UNKNOWN";
 }

@@ -19,9 +19,16 @@
 
 namespace evald::scoring {
 
-enum class Outcome { kPass, kFailRectifiable, kFailFinal };
+// kPassAfterRectification is never decided by DecidePhaseResult: the state
+// machine gives it to a phase whose re-evaluation passed (RULES.md §8).
+enum class Outcome {
+  kPass,
+  kFailRectifiable,
+  kFailFinal,
+  kPassAfterRectification,
+};
 
-// "PASS", "FAIL_RECTIFIABLE", "FAIL_FINAL".
+// "PASS", "FAIL_RECTIFIABLE", "FAIL_FINAL", "PASS_AFTER_RECTIFICATION".
 const char* OutcomeCode(Outcome outcome);
 
 // A veto finding the bureau has confirmed, as the result needs it.
@@ -47,6 +54,10 @@ struct PhaseResult {
   Outcome outcome = Outcome::kFailFinal;
   // Every reason the phase failed, professional ones first; empty on PASS.
   std::vector<std::string> reasons;
+  // While the result is provisional (the phase is SCORED): what the veto
+  // findings still awaiting the bureau's decision would do if confirmed.
+  // The outcome above counts only confirmed findings.
+  std::vector<std::string> pending;
 };
 
 // Decides the phase result. Precondition: every confirmed veto's code is in

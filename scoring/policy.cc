@@ -30,6 +30,11 @@ class Violations {
   std::vector<std::string> list_;
 };
 
+// Hundredths in one unit of the last allowed decimal: 1, 10 or 100.
+int64_t DecimalStep(int decimals) {
+  return decimals >= 2 ? 1 : decimals == 1 ? 10 : 100;
+}
+
 Score ScoreField(const std::string& text, absl::string_view field,
                  Violations& v) {
   absl::StatusOr<Score> s = Score::Parse(text, field);
@@ -86,6 +91,33 @@ class ErrorCollector : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
+absl::Status Policy::CheckScore(Score score, absl::string_view field) const {
+  auto invalid = [&](const auto&... why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": \"", score.ToString(), "\" ", why...));
+  };
+  if (score < score_min) {
+    return invalid("is below the minimum ", score_min.ToString());
+  }
+  if (score > score_max) {
+    return invalid("is above the maximum ", score_max.ToString());
+  }
+  if (score.hundredths() % DecimalStep(score_decimals) != 0) {
+    return invalid("has more than ", score_decimals,
+                   score_decimals == 1 ? " decimal" : " decimals", " (policy ",
+                   id, ")");
+  }
+  return absl::OkStatus();
+}
+
+Score Policy::RoundScore(int64_t num, int64_t den) const {
+  const int64_t step = DecimalStep(score_decimals);
+  const int64_t steps = rounding == Rounding::kHalfEven
+                            ? DivideRoundHalfEven(num, den * step)
+                            : DivideRoundHalfUp(num, den * step);
+  return Score::FromHundredths(steps * step);
+}
+
 const VetoRule* Policy::FindVeto(VetoKind kind, absl::string_view code) const {
   const auto& catalogue =
       kind == VetoKind::kProfessional ? professional_vetoes : financial_vetoes;
@@ -125,6 +157,28 @@ absl::StatusOr<Policy> PolicyFromProto(const evaluation::v1::Policy& proto) {
           absl::StrCat("percentages sum to ", weight_sum, ", want 100"));
   }
 
+  const auto& scale = proto.score_scale();
+  p.score_min = ScoreField(scale.min(), "score_scale.min", v);
+  p.score_max = ScoreField(scale.max(), "score_scale.max", v);
+  if (!(p.score_min < p.score_max)) {
+    v.Add("score_scale", "min must be below max");
+  }
+  p.score_decimals = scale.decimals();
+  if (p.score_decimals < 0 || p.score_decimals > 2) {
+    v.Add("score_scale.decimals",
+          absl::StrCat(p.score_decimals, " is not 0, 1 or 2"));
+  }
+  switch (scale.rounding()) {
+    case evaluation::v1::HALF_UP:
+      p.rounding = Rounding::kHalfUp;
+      break;
+    case evaluation::v1::HALF_EVEN:
+      p.rounding = Rounding::kHalfEven;
+      break;
+    default:
+      v.Add("score_scale.rounding", "want HALF_UP or HALF_EVEN");
+  }
+
   const auto& bands = proto.grade_bands();
   p.excellent_min =
       ScoreField(bands.excellent_min(), "grade_bands.excellent_min", v);
@@ -138,6 +192,18 @@ absl::StatusOr<Policy> PolicyFromProto(const evaluation::v1::Policy& proto) {
 
   p.financial_pass_mark =
       ScoreField(proto.financial_pass_mark(), "financial_pass_mark", v);
+  // Every threshold on a score must be a score the scale allows.
+  if (v.empty()) {
+    for (auto [field, value] :
+         {std::pair{"grade_bands.excellent_min", p.excellent_min},
+          std::pair{"grade_bands.good_min", p.good_min},
+          std::pair{"grade_bands.qualified_min", p.qualified_min},
+          std::pair{"financial_pass_mark", p.financial_pass_mark}}) {
+      if (absl::Status s = p.CheckScore(value, field); !s.ok()) {
+        v.AddMessage(std::string(s.message()));
+      }
+    }
+  }
 
   const auto& cost = proto.cost_structure();
   p.personnel_min_percent = cost.personnel_min_percent();
@@ -198,6 +264,41 @@ absl::StatusOr<Policy> PolicyFromProto(const evaluation::v1::Policy& proto) {
   if (p.contract_years < 1 || p.contract_years > 20) {
     v.Add("contract_years",
           absl::StrCat(p.contract_years, " is not in [1, 20]"));
+  }
+
+  const auto& windows = proto.evaluation_windows();
+  p.mid_term_opens_after_months = windows.mid_term_opens_after_months();
+  p.final_opens_after_months = windows.final_opens_after_months();
+  if (p.mid_term_opens_after_months < 0 || p.mid_term_opens_after_months > 12) {
+    v.Add("evaluation_windows.mid_term_opens_after_months",
+          absl::StrCat(p.mid_term_opens_after_months, " is not in [0, 12]"));
+  }
+  if (p.final_opens_after_months < p.mid_term_opens_after_months ||
+      p.final_opens_after_months > 12) {
+    v.Add("evaluation_windows.final_opens_after_months",
+          absl::StrCat(p.final_opens_after_months,
+                       " is not in [mid_term_opens_after_months, 12]"));
+  }
+
+  const auto& dates = proto.contract_dates();
+  for (auto [field, text, out] :
+       {std::tuple{"contract_dates.earliest_start", &dates.earliest_start(),
+                   &p.earliest_start},
+        std::tuple{"contract_dates.latest_start", &dates.latest_start(),
+                   &p.latest_start}}) {
+    absl::StatusOr<Date> d = ParseDate(*text);
+    if (d.ok()) {
+      *out = *d;
+    } else {
+      v.Add(field, std::string(d.status().message()));
+    }
+  }
+  if (p.latest_start < p.earliest_start) {
+    v.Add("contract_dates", "latest_start is before earliest_start");
+  }
+  // Years are four digits in storage keys, and a contract runs up to 20.
+  if (p.earliest_start.year() < 1900 || p.latest_start.year() > 9979) {
+    v.Add("contract_dates", "must lie within 1900-01-01 .. 9979-12-31");
   }
 
   if (!v.empty()) {

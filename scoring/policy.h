@@ -23,6 +23,9 @@ namespace evald::scoring {
 // Which part of a phase a veto finding attacks (RULES.md §4, §5).
 enum class VetoKind { kProfessional, kFinancial };
 
+// How S and the village part are rounded (RULES.md §3 [default]).
+enum class Rounding { kHalfUp, kHalfEven };
+
 struct VetoRule {
   std::string code;
   std::string title_zh;
@@ -69,12 +72,37 @@ struct Policy {
   Money annual_fund_per_staff;
   int contract_years = 0;
 
+  // RULES.md §3 [default]: the bounds of every score, the decimals a score
+  // may have (0, 1 or 2) and that S and the village part are rounded to.
+  Score score_min;
+  Score score_max;
+  int score_decimals = 2;
+  Rounding rounding = Rounding::kHalfUp;
+
+  // RULES.md §3 [default]: whole months after a service year's start when
+  // each phase's evaluation opens.
+  int mid_term_opens_after_months = 0;
+  int final_opens_after_months = 0;
+
+  // The inclusive range of contract start dates.
+  Date earliest_start;
+  Date latest_start;
+
   // The message it was loaded from, for display ("policy show").
   evaluation::v1::Policy proto;
 
   // The catalogue entry for `code`, or nullptr if the code is not in the
   // catalogue of `kind`.
   const VetoRule* FindVeto(VetoKind kind, absl::string_view code) const;
+
+  // OK iff `score` lies in [score_min, score_max] and has at most
+  // score_decimals decimals; otherwise InvalidArgument naming `field`, e.g.
+  // `score: "100.01" is above the maximum 100.00`.
+  absl::Status CheckScore(Score score, absl::string_view field) const;
+
+  // num / den hundredths (den > 0, num >= 0), rounded to score_decimals
+  // decimals by `rounding`: how S and the village part are rounded.
+  Score RoundScore(int64_t num, int64_t den) const;
 };
 
 // Converts and validates a policy message. On failure the status is

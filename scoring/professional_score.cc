@@ -30,6 +30,8 @@ const char* GradeCode(Grade grade) {
       return "QUALIFIED";
     case Grade::kUnqualified:
       return "UNQUALIFIED";
+    case Grade::kQualifiedAfterRectification:
+      return "QUALIFIED_AFTER_RECTIFICATION";
   }
   return "UNKNOWN";
 }
@@ -44,6 +46,8 @@ const char* GradeNameZh(Grade grade) {
       return "合格";
     case Grade::kUnqualified:
       return "不合格";
+    case Grade::kQualifiedAfterRectification:
+      return "合格(整改后)";
   }
   return "?";
 }
@@ -64,7 +68,7 @@ std::vector<std::string> MissingParties(
 }
 
 absl::StatusOr<Score> VillageMean(
-    const std::vector<std::string>& served_villages,
+    const Policy& policy, const std::vector<std::string>& served_villages,
     const std::map<std::string, Score>& village_scores) {
   if (served_villages.empty()) {
     return absl::InvalidArgumentError(
@@ -85,7 +89,7 @@ absl::StatusOr<Score> VillageMean(
         absl::StrCat("missing: ", absl::StrJoin(missing, ", ")));
   }
   const int64_t n = static_cast<int64_t>(served_villages.size());
-  return Score::FromHundredths(DivideRoundHalfUp(sum, n));
+  return policy.RoundScore(sum, n);
 }
 
 std::string FormatExactScore(int64_t ten_thousandths) {
@@ -111,7 +115,8 @@ absl::StatusOr<ProfessionalScore> ComputeProfessionalScore(
     return absl::FailedPreconditionError(
         absl::StrCat("cannot score: missing ", absl::StrJoin(missing, ", ")));
   }
-  absl::StatusOr<Score> village = VillageMean(served_villages, scores.villages);
+  absl::StatusOr<Score> village =
+      VillageMean(policy, served_villages, scores.villages);
   if (!village.ok()) return village.status();
 
   ProfessionalScore out;
@@ -122,8 +127,7 @@ absl::StatusOr<ProfessionalScore> ComputeProfessionalScore(
       scores.township->hundredths() * policy.township_percent +
       village->hundredths() * policy.village_percent +
       scores.bureau->hundredths() * policy.bureau_percent;
-  out.rounded =
-      Score::FromHundredths(DivideRoundHalfUp(out.exact_ten_thousandths, 100));
+  out.rounded = policy.RoundScore(out.exact_ten_thousandths, 100);
   out.grade = GradeFor(policy, out.rounded);
   return out;
 }

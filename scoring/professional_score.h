@@ -4,7 +4,8 @@
 //
 // (weights from the policy). The village part is the mean of every served
 // village's committee score, rounded half up to two decimals. S is computed
-// exactly, then rounded half up to two decimals for the grade and display.
+// exactly, then rounded half up to two decimals for the grade and display
+// (the rounding and the decimals are the policy's score scale).
 
 #ifndef EVALD_SCORING_PROFESSIONAL_SCORE_H_
 #define EVALD_SCORING_PROFESSIONAL_SCORE_H_
@@ -27,7 +28,16 @@ enum class Party { kThirdParty, kTownship, kVillage, kBureau };
 // "third_party", "township", "village", "bureau".
 const char* PartyName(Party party);
 
-enum class Grade { kExcellent, kGood, kQualified, kUnqualified };
+// kQualifiedAfterRectification (合格(整改后)) is never a band of S: it is the
+// grade of a phase whose re-evaluation passed after rectification (RULES.md
+// §8), whatever its original S.
+enum class Grade {
+  kExcellent,
+  kGood,
+  kQualified,
+  kUnqualified,
+  kQualifiedAfterRectification,
+};
 
 // "EXCELLENT 优秀" style names: English code and Chinese.
 const char* GradeCode(Grade grade);
@@ -49,17 +59,19 @@ std::vector<std::string> MissingParties(
     const ProfessionalScores& scores);
 
 // The village part: arithmetic mean of the served villages' scores, rounded
-// half up to two decimals. FailedPrecondition naming the missing villages if
-// any served village has not submitted; InvalidArgument if no village is
-// served. Scores of villages not served are ignored.
+// as the policy's score scale says (nansha-2019: half up to two decimals).
+// FailedPrecondition naming the missing villages if any served village has
+// not submitted; InvalidArgument if no village is served. Scores of
+// villages not served are ignored.
 absl::StatusOr<Score> VillageMean(
-    const std::vector<std::string>& served_villages,
+    const Policy& policy, const std::vector<std::string>& served_villages,
     const std::map<std::string, Score>& village_scores);
 
 struct ProfessionalScore {
   // S exactly, in ten-thousandths of a point (59.995 -> 599950).
   int64_t exact_ten_thousandths = 0;
-  // S rounded half up to hundredths: what is graded and shown.
+  // S rounded by the policy's score scale (nansha-2019: half up to
+  // hundredths): what is graded and shown.
   Score rounded;
   // The rounded village mean that entered S.
   Score village_mean;

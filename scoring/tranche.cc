@@ -52,8 +52,21 @@ const char* TrancheStateCode(TrancheState state) {
       return "RELEASED";
     case TrancheState::kForfeited:
       return "FORFEITED";
+    case TrancheState::kHeld:
+      return "HELD";
   }
   return "UNKNOWN";
+}
+
+std::string Hold::Reason() const {
+  if (state == PhaseState::kReevaluating) {
+    return absl::StrCat(
+        "held: ", year, " ", PhaseName(phase), " in re-evaluation",
+        applied_on ? absl::StrCat(" (applied ", FormatDate(*applied_on), ")")
+                   : "");
+  }
+  return absl::StrCat("held: ", year, " ", PhaseName(phase),
+                      " in rectification, deadline ", FormatDate(deadline));
 }
 
 bool ContractTerminated(const std::vector<Evaluation>& evaluations) {
@@ -62,9 +75,17 @@ bool ContractTerminated(const std::vector<Evaluation>& evaluations) {
       [](const Evaluation& e) { return e.state == PhaseState::kFailed; });
 }
 
+std::string TrancheLabel(const std::string& project_id, const Tranche& t) {
+  return absl::StrCat(project_id, "/", t.year, "/", TrancheKindName(t.kind));
+}
+
 bool SameTrancheInputs(const Evaluation& a, const Evaluation& b) {
+  auto decided = [](PhaseState s) {
+    return IsFinalised(s) ? s : PhaseState::kOpen;
+  };
   return a.service_year == b.service_year && a.phase == b.phase &&
-         a.state == b.state && a.result_date == b.result_date &&
+         decided(a.state) == decided(b.state) &&
+         a.result_date == b.result_date &&
          a.rectification_deadline == b.rectification_deadline &&
          a.application_date == b.application_date &&
          a.reevaluation_date == b.reevaluation_date &&
@@ -81,39 +102,99 @@ const Evaluation* Find(const std::vector<Evaluation>& evaluations,
   return nullptr;
 }
 
-// When a phase's tranche became payable and its deadline, or nullopt if it
-// has not.
+// When a tranche became payable, its deadline, and the working days that
+// deadline counts (for moving it when a hold is lifted).
 struct Payable {
   Date from;
   CalendarDate due;
+  int working_days = 0;
 };
+
+Payable PayableAfter(Date from, int working_days, Date counted_from,
+                     const WorkingDayCalendar& calendar) {
+  return Payable{from, calendar.AddWorkingDays(counted_from, working_days),
+                 working_days};
+}
+
 std::optional<Payable> PhasePayable(const Evaluation* e, const Policy& policy,
                                     const WorkingDayCalendar& calendar) {
   if (e == nullptr || !e->PassedOn()) return std::nullopt;
   if (e->state == PhaseState::kPassed) {
-    return Payable{
-        *e->PassedOn(),
-        calendar.AddWorkingDays(*e->result_date, policy.payment_working_days)};
+    return PayableAfter(*e->PassedOn(), policy.payment_working_days,
+                        *e->result_date, calendar);
   }
   // RULES.md §7 [seed]: counted from the provider's application date.
-  return Payable{*e->PassedOn(), calendar.AddWorkingDays(
-                                     *e->application_date,
-                                     policy.rectified_payment_working_days)};
+  return PayableAfter(*e->PassedOn(), policy.rectified_payment_working_days,
+                      *e->application_date, calendar);
 }
 
-// The day the contract was terminated: the earliest failure.
+// The day the contract was terminated: the earliest result date of a
+// FAILED phase. A rectification that failed or lapsed later ends the
+// contract as of the original failure, so that what it held is forfeited.
 std::optional<Date> TerminatedOn(const std::vector<Evaluation>& evaluations) {
   std::optional<Date> on;
   for (const Evaluation& e : evaluations) {
     if (e.state != PhaseState::kFailed) continue;
     // Records made before failed_on was kept: the last date they hold.
-    const Date failed = e.failed_on           ? *e.failed_on
+    const Date failed = e.result_date         ? *e.result_date
+                        : e.failed_on         ? *e.failed_on
                         : e.reevaluation_date ? *e.reevaluation_date
-                        : e.result_date       ? *e.result_date
                                               : Date(1900, 1, 1);
     if (!on || failed < *on) on = failed;
   }
   return on;
+}
+
+bool InRectification(const Evaluation& e) {
+  return (e.state == PhaseState::kRectifying ||
+          e.state == PhaseState::kReevaluating) &&
+         e.result_date.has_value();
+}
+
+// The unresolved rectification with the earliest result date before
+// `payable_from`, other than `own` (whose tranche it withholds instead).
+const Evaluation* HeldBy(const std::vector<Evaluation>& evaluations,
+                         const Evaluation* own, Date payable_from) {
+  const Evaluation* blocker = nullptr;
+  for (const Evaluation& e : evaluations) {
+    if (&e == own || !InRectification(e)) continue;
+    if (!(*e.result_date < payable_from)) continue;
+    if (blocker == nullptr || *e.result_date < *blocker->result_date) {
+      blocker = &e;
+    }
+  }
+  return blocker;
+}
+
+// The latest day a passed rectification lifted a hold on a tranche payable
+// from `payable_from` (it was in rectification from its result date to its
+// re-evaluation date), other than `own`'s.
+std::optional<Date> HoldLiftedOn(const std::vector<Evaluation>& evaluations,
+                                 const Evaluation* own, Date payable_from) {
+  std::optional<Date> lifted;
+  for (const Evaluation& e : evaluations) {
+    if (&e == own || e.state != PhaseState::kPassedAfterRectification ||
+        !e.result_date || !e.reevaluation_date) {
+      continue;
+    }
+    if (*e.result_date < payable_from && payable_from <= *e.reevaluation_date &&
+        (!lifted || *lifted < *e.reevaluation_date)) {
+      lifted = *e.reevaluation_date;
+    }
+  }
+  return lifted;
+}
+
+Hold HoldOf(const Evaluation& e) {
+  Hold h;
+  h.evaluation = e.Name();
+  h.year = e.year;
+  h.phase = e.phase;
+  h.state = e.state;
+  h.result_date = *e.result_date;
+  if (e.rectification_deadline) h.deadline = *e.rectification_deadline;
+  h.applied_on = e.application_date;
+  return h;
 }
 
 }  // namespace
@@ -147,9 +228,8 @@ std::vector<Tranche> DeriveTranches(
           from = std::max(year_start, *prev_final->PassedOn());
         }
         if (from) {
-          payable = Payable{*from,
-                            calendar.AddWorkingDays(
-                                *from, policy.year_start_payment_working_days)};
+          payable = PayableAfter(*from, policy.year_start_payment_working_days,
+                                 *from, calendar);
         }
       } else {
         phase = Find(
@@ -161,6 +241,20 @@ std::vector<Tranche> DeriveTranches(
         payable.reset();  // its condition came after the termination
       }
       if (payable) {
+        if (const Evaluation* blocker =
+                HeldBy(evaluations, phase, payable->from)) {
+          t.payable_from = payable->from;
+          t.hold = HoldOf(*blocker);
+          payable.reset();
+        } else if (std::optional<Date> lifted =
+                       HoldLiftedOn(evaluations, phase, payable->from)) {
+          payable->from = *lifted;
+          const CalendarDate after =
+              calendar.AddWorkingDays(*lifted, payable->working_days);
+          if (payable->due.date < after.date) payable->due = after;
+        }
+      }
+      if (payable) {
         t.payable_from = payable->from;
         t.due = payable->due;
       }
@@ -169,9 +263,16 @@ std::vector<Tranche> DeriveTranches(
       if (released != releases.end()) {
         t.state = TrancheState::kReleased;
         t.release = released->second;
+        t.hold.reset();
       } else if (t.due) {
         t.state = TrancheState::kDue;
+      } else if (t.hold && !terminated_on) {
+        t.state = TrancheState::kHeld;
       } else if (terminated_on) {
+        // Held when the contract ended: the rectification holding it can
+        // no longer pass.
+        t.hold.reset();
+        t.payable_from.reset();
         t.state = TrancheState::kForfeited;
       } else if (phase != nullptr &&
                  (phase->state == PhaseState::kRectifying ||
@@ -187,8 +288,7 @@ std::vector<Tranche> DeriveTranches(
 absl::Status CheckReleasable(const Tranche& tranche,
                              const std::string& project_id,
                              std::optional<Date> released_on) {
-  const std::string name = absl::StrCat(project_id, "/", tranche.year, "/",
-                                        TrancheKindName(tranche.kind));
+  const std::string name = TrancheLabel(project_id, tranche);
   if (tranche.state == TrancheState::kDue) {
     if (released_on && tranche.payable_from &&
         *released_on < *tranche.payable_from) {
@@ -198,6 +298,19 @@ absl::Status CheckReleasable(const Tranche& tranche,
                        FormatDate(*released_on)));
     }
     return absl::OkStatus();
+  }
+  if (tranche.state == TrancheState::kHeld) {
+    const Hold& h = *tranche.hold;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "tranche ", name, " is HELD: ", h.evaluation, " is in ",
+        h.state == PhaseState::kReevaluating ? "re-evaluation"
+                                             : "rectification",
+        h.state == PhaseState::kReevaluating
+            ? ""
+            : absl::StrCat(" (deadline ", FormatDate(h.deadline), ")"),
+        "; while it is unresolved the contract may still end, so nothing "
+        "payable after its result date ",
+        FormatDate(h.result_date), " can be released"));
   }
   if (tranche.state == TrancheState::kReleased) {
     return absl::FailedPreconditionError(absl::StrCat(

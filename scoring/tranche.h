@@ -56,12 +56,13 @@ struct ContractTerms {
 enum class TrancheState {
   kPending,    // its condition has not been met yet
   kDue,        // payable; due_date is the deadline
-  kWithheld,   // the phase is in rectification
+  kWithheld,   // its own phase is in rectification
   kReleased,   // finance recorded its payment
   kForfeited,  // the contract was terminated before it became due
+  kHeld,       // payable, but another phase's rectification is unresolved
 };
 
-// "PENDING", "DUE", "WITHHELD", "RELEASED", "FORFEITED".
+// "PENDING", "DUE", "WITHHELD", "RELEASED", "FORFEITED", "HELD".
 const char* TrancheStateCode(TrancheState state);
 
 // Finance's record of one payment.
@@ -69,6 +70,23 @@ struct Release {
   std::string payment_reference;
   Date released_on;
   std::string released_by;
+};
+
+// Why a tranche is HELD (RULES.md §7): a phase in rectification or
+// re-evaluation whose result date precedes the day the tranche became
+// payable. While it is unresolved the contract may still end.
+struct Hold {
+  std::string evaluation;  // "P1/2024/mid-term"
+  int year = 0;
+  Phase phase = Phase::kMidTerm;
+  PhaseState state = PhaseState::kRectifying;
+  Date result_date;
+  Date deadline;  // the rectification deadline
+  std::optional<Date> applied_on;
+
+  // "held: 2024 mid-term in rectification, deadline 2025-02-09" or
+  // "held: 2024 mid-term in re-evaluation (applied 2025-01-20)".
+  std::string Reason() const;
 };
 
 struct Tranche {
@@ -82,6 +100,8 @@ struct Tranche {
   std::optional<Date> payable_from;
   std::optional<CalendarDate> due;
   std::optional<Release> release;
+  // Set iff HELD: the earliest unresolved rectification that holds it.
+  std::optional<Hold> hold;
 
   // Due and unpaid after its deadline.
   bool OverdueAsOf(Date as_of) const {
@@ -90,6 +110,9 @@ struct Tranche {
 };
 
 using TrancheKey = std::pair<int, TrancheKind>;  // (service_year, kind)
+
+// "P1/2025/final": how messages name a tranche.
+std::string TrancheLabel(const std::string& project_id, const Tranche& t);
 
 // Derives every tranche of the contract (years × 3, in order) from the
 // evaluations of its phases (any missing one counts as OPEN) and the
@@ -101,10 +124,19 @@ using TrancheKey = std::pair<int, TrancheKind>;  // (service_year, kind)
 //   the result date; after rectification, `rectified_payment_working_days`
 //   after the provider's application;
 // - a phase in rectification withholds its tranche;
-// - a FAILED phase terminates the contract on the day it failed: a tranche
-//   payable only from a later day is FORFEITED (a year that starts after the
-//   termination is never paid); tranches payable before stay due, and
-//   released ones stay released.
+// - while a phase is in rectification or re-evaluation, every other tranche
+//   that became payable after that phase's result date is HELD: the
+//   contract may still end, so none of it may be paid;
+// - when the rectification passes on day L, a tranche it held becomes
+//   payable from L and is due by the later of its own due date and its own
+//   number of working days counted from L (so a long hold never makes a
+//   tranche overdue the day it is lifted);
+// - a FAILED phase terminates the contract as of its result date (the day
+//   it first failed, also when a rectification failed or lapsed later): a
+//   tranche payable only from a later day is FORFEITED (a year that starts
+//   after the termination is never paid, and what a rectification held is
+//   lost with it); tranches payable before stay due, and released ones
+//   stay released.
 std::vector<Tranche> DeriveTranches(
     const ContractTerms& terms, const Policy& policy,
     const WorkingDayCalendar& calendar,
@@ -116,15 +148,16 @@ bool ContractTerminated(const std::vector<Evaluation>& evaluations);
 
 // Whether DeriveTranches and ContractTerminated see `a` and `b`, two
 // versions of one phase, alike: they read a phase only through its state
-// and its dates. A command whose result keeps these (a score, a financial
-// submission, a veto finding) leaves every tranche of the contract as it
-// was, so the server need not load and re-derive them.
+// (OPEN and SCORED alike: neither has a result) and its dates. A command whose
+// result keeps these (a score, a financial submission, a veto finding) leaves
+// every tranche of the contract as it was, so the server need not load and
+// re-derive them.
 bool SameTrancheInputs(const Evaluation& a, const Evaluation& b);
 
 // OK iff `tranche` may be released on `released_on` (when given): it must
 // be DUE, and the release may not predate the day it became payable.
 // Already released is FailedPrecondition naming the earlier payment
-// reference.
+// reference; HELD names the phase whose rectification holds it.
 absl::Status CheckReleasable(const Tranche& tranche,
                              const std::string& project_id,
                              std::optional<Date> released_on = std::nullopt);

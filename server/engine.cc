@@ -521,7 +521,7 @@ absl::StatusOr<v1::Evaluation> Engine::RunCommand(
         }
 
         absl::StatusOr<scoring::Decision> decision =
-            scoring::Decide(*current, *command, **policy, calendar_, context);
+            scoring::DecidePhase(*current, *command, **policy, calendar_, context);
         if (!decision.ok()) return decision.status();
 
         v1::Evaluation next = ToProto(decision->next, previous);

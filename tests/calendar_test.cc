@@ -52,6 +52,84 @@ Facts Facts2026() {
            D(2026, 9, 20), D(2026, 10, 10)}};
 }
 
+// calendars.md's historic years. A year's New Year break may begin in the
+// previous December (2019, 2023, 2024): the notice of that year sets it.
+Facts Facts2019() {
+  return {
+      {{D(2018, 12, 30), D(2019, 1, 1)},
+       {D(2019, 2, 4), D(2019, 2, 10)},
+       {D(2019, 4, 5), D(2019, 4, 7)},
+       {D(2019, 5, 1), D(2019, 5, 4)},  // as amended (国办发明电〔2019〕3号)
+       {D(2019, 6, 7), D(2019, 6, 9)},
+       {D(2019, 9, 13), D(2019, 9, 15)},
+       {D(2019, 10, 1), D(2019, 10, 7)}},
+      {D(2018, 12, 29), D(2019, 2, 2), D(2019, 2, 3), D(2019, 4, 28),
+       D(2019, 5, 5), D(2019, 9, 29), D(2019, 10, 12)}};
+}
+
+Facts Facts2020() {
+  return {{{D(2020, 1, 1), D(2020, 1, 1)},
+           {D(2020, 1, 24), D(2020, 2, 2)},  // as extended (〔2020〕1号)
+           {D(2020, 4, 4), D(2020, 4, 6)},
+           {D(2020, 5, 1), D(2020, 5, 5)},
+           {D(2020, 6, 25), D(2020, 6, 27)},
+           {D(2020, 10, 1), D(2020, 10, 8)}},
+          {D(2020, 1, 19), D(2020, 4, 26), D(2020, 5, 9), D(2020, 6, 28),
+           D(2020, 9, 27), D(2020, 10, 10)}};
+}
+
+Facts Facts2021() {
+  return {{{D(2021, 1, 1), D(2021, 1, 3)},
+           {D(2021, 2, 11), D(2021, 2, 17)},
+           {D(2021, 4, 3), D(2021, 4, 5)},
+           {D(2021, 5, 1), D(2021, 5, 5)},
+           {D(2021, 6, 12), D(2021, 6, 14)},
+           {D(2021, 9, 19), D(2021, 9, 21)},
+           {D(2021, 10, 1), D(2021, 10, 7)}},
+          {D(2021, 2, 7), D(2021, 2, 20), D(2021, 4, 25), D(2021, 5, 8),
+           D(2021, 9, 18), D(2021, 9, 26), D(2021, 10, 9)}};
+}
+
+Facts Facts2022() {
+  return {{{D(2022, 1, 1), D(2022, 1, 3)},
+           {D(2022, 1, 31), D(2022, 2, 6)},
+           {D(2022, 4, 3), D(2022, 4, 5)},
+           {D(2022, 4, 30), D(2022, 5, 4)},
+           {D(2022, 6, 3), D(2022, 6, 5)},
+           {D(2022, 9, 10), D(2022, 9, 12)},
+           {D(2022, 10, 1), D(2022, 10, 7)}},
+          {D(2022, 1, 29), D(2022, 1, 30), D(2022, 4, 2), D(2022, 4, 24),
+           D(2022, 5, 7), D(2022, 10, 8), D(2022, 10, 9)}};
+}
+
+Facts Facts2023() {
+  return {{{D(2022, 12, 31), D(2023, 1, 2)},
+           {D(2023, 1, 21), D(2023, 1, 27)},
+           {D(2023, 4, 5), D(2023, 4, 5)},
+           {D(2023, 4, 29), D(2023, 5, 3)},
+           {D(2023, 6, 22), D(2023, 6, 24)},
+           {D(2023, 9, 29), D(2023, 10, 6)}},
+          {D(2023, 1, 28), D(2023, 1, 29), D(2023, 4, 23), D(2023, 5, 6),
+           D(2023, 6, 25), D(2023, 10, 7), D(2023, 10, 8)}};
+}
+
+Facts Facts2024() {
+  return {{{D(2023, 12, 30), D(2024, 1, 1)},
+           {D(2024, 2, 10), D(2024, 2, 17)},
+           {D(2024, 4, 4), D(2024, 4, 6)},
+           {D(2024, 5, 1), D(2024, 5, 5)},
+           {D(2024, 6, 8), D(2024, 6, 10)},
+           {D(2024, 9, 15), D(2024, 9, 17)},
+           {D(2024, 10, 1), D(2024, 10, 7)}},
+          {D(2024, 2, 4), D(2024, 2, 18), D(2024, 4, 7), D(2024, 4, 28),
+           D(2024, 5, 11), D(2024, 9, 14), D(2024, 9, 29), D(2024, 10, 12)}};
+}
+
+std::vector<Facts> AllFacts() {
+  return {Facts2019(), Facts2020(), Facts2021(), Facts2022(),
+          Facts2023(), Facts2024(), Facts2025(), Facts2026()};
+}
+
 bool IsWeekend(Date day) {
   absl::Weekday w = absl::GetWeekday(day);
   return w == absl::Weekday::saturday || w == absl::Weekday::sunday;
@@ -59,17 +137,18 @@ bool IsWeekend(Date day) {
 
 // --- The built-in data ----------------------------------------------------
 
-TEST(WorkingDayCalendarBuiltIn, Covers2025And2026Only) {
+TEST(WorkingDayCalendarBuiltIn, Covers2019To2026Only) {
   const WorkingDayCalendar& calendar = WorkingDayCalendar::BuiltIn();
-  EXPECT_THAT(calendar.CoveredYears(), ElementsAre(2025, 2026));
-  EXPECT_FALSE(calendar.Covers(2024));
+  EXPECT_THAT(calendar.CoveredYears(),
+              ElementsAre(2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026));
+  EXPECT_FALSE(calendar.Covers(2018));
   EXPECT_FALSE(calendar.Covers(2027));
   EXPECT_EQ(&calendar, &WorkingDayCalendar::BuiltIn());  // parsed once
 }
 
 TEST(WorkingDayCalendarBuiltIn, EveryHolidayIsOff) {
   const WorkingDayCalendar& calendar = WorkingDayCalendar::BuiltIn();
-  for (const Facts& facts : {Facts2025(), Facts2026()}) {
+  for (const Facts& facts : AllFacts()) {
     for (const auto& [first, last] : facts.off) {
       for (Date day = first; day <= last; ++day) {
         EXPECT_FALSE(calendar.IsWorkingDay(day)) << FormatDate(day);
@@ -80,7 +159,7 @@ TEST(WorkingDayCalendarBuiltIn, EveryHolidayIsOff) {
 
 TEST(WorkingDayCalendarBuiltIn, EveryAdjustedWeekendIsWorked) {
   const WorkingDayCalendar& calendar = WorkingDayCalendar::BuiltIn();
-  for (const Facts& facts : {Facts2025(), Facts2026()}) {
+  for (const Facts& facts : AllFacts()) {
     for (Date day : facts.work) {
       EXPECT_TRUE(IsWeekend(day)) << FormatDate(day);
       EXPECT_TRUE(calendar.IsWorkingDay(day)) << FormatDate(day);
@@ -88,22 +167,38 @@ TEST(WorkingDayCalendarBuiltIn, EveryAdjustedWeekendIsWorked) {
   }
 }
 
-// Every day of both years: nothing is off or worked beyond calendars.md.
+// Every day of 2019..2026: nothing is off or worked beyond calendars.md.
 TEST(WorkingDayCalendarBuiltIn, EveryDayMatchesTheNotices) {
   const WorkingDayCalendar& calendar = WorkingDayCalendar::BuiltIn();
-  for (const Facts& facts : {Facts2025(), Facts2026()}) {
-    const int year = static_cast<int>(facts.work.front().year());
-    for (Date day = D(year, 1, 1); day <= D(year, 12, 31); ++day) {
-      bool off = false;
+  const std::vector<Facts> all = AllFacts();
+  for (Date day = D(2019, 1, 1); day <= D(2026, 12, 31); ++day) {
+    bool off = false, work = false;
+    for (const Facts& facts : all) {
       for (const auto& [first, last] : facts.off) {
         off = off || (first <= day && day <= last);
       }
-      bool work = false;
       for (Date w : facts.work) work = work || w == day;
-      EXPECT_EQ(calendar.IsWorkingDay(day), work || (!off && !IsWeekend(day)))
-          << FormatDate(day);
     }
+    ASSERT_FALSE(off && work) << FormatDate(day);
+    EXPECT_EQ(calendar.IsWorkingDay(day), work || (!off && !IsWeekend(day)))
+        << FormatDate(day);
   }
+}
+
+// The 2019 notice begins the New Year break in December 2018: those days
+// count as stated, but 2018 has no calendar, so a count over them stays
+// provisional.
+TEST(WorkingDayCalendarBuiltIn, PreviousDecemberFactsApplyButStayProvisional) {
+  const WorkingDayCalendar& calendar = WorkingDayCalendar::BuiltIn();
+  EXPECT_TRUE(calendar.IsWorkingDay(D(2018, 12, 29)));   // Sat, worked
+  EXPECT_FALSE(calendar.IsWorkingDay(D(2018, 12, 31)));  // Mon, off
+  EXPECT_TRUE(calendar.IsWorkingDay(D(2018, 12, 28)));   // Fri
+  // From Fri 2018-12-28: Sat 12-29 (1); 12-30..01-01 off; Wed 01-02 (2).
+  const CalendarDate two = calendar.AddWorkingDays(D(2018, 12, 28), 2);
+  EXPECT_EQ(two.date, D(2019, 1, 2));
+  EXPECT_TRUE(two.provisional);
+  // Counting from 2019-01-01 on touches only covered days.
+  EXPECT_FALSE(calendar.AddWorkingDays(D(2019, 1, 1), 1).provisional);
 }
 
 TEST(WorkingDayCalendarBuiltIn, OrdinaryWeekendsAreNotWorked) {
@@ -117,6 +212,54 @@ TEST(WorkingDayCalendarBuiltIn, OrdinaryWeekendsAreNotWorked) {
 }
 
 // --- Counting "within N working days from D" (RULES.md §7) ---------------
+
+// One count of 15 working days per historic year, across its Spring
+// Festival and at least one adjusted working weekend day. The days counted
+// are listed.
+TEST(WorkingDaysRule7, HistoricYearsCrossTheirSpringFestivalAndAWorkWeekend) {
+  const struct {
+    Date from, due;
+    const char* counted;
+  } kCases[] = {
+      {D(2019, 1, 28), D(2019, 2, 21),
+       "01-29 30 31, 02-01, Sat 02-02 and Sun 02-03 worked, 02-04..10 off, "
+       "02-11..15, 02-18 19 20 21"},
+      {D(2020, 1, 17), D(2020, 2, 14),
+       "Sun 01-19 worked, 01-20..23, 01-24..02-02 off (extended; the Sat "
+       "02-01 work day fell inside), 02-03..07, 02-10..14"},
+      {D(2021, 2, 5), D(2021, 3, 3),
+       "Sun 02-07 worked, 02-08 09 10, 02-11..17 off, 02-18 19, Sat 02-20 "
+       "worked, 02-22..26, 03-01 02 03"},
+      {D(2022, 1, 26), D(2022, 2, 21),
+       "01-27 28, Sat 01-29 and Sun 01-30 worked, 01-31..02-06 off, "
+       "02-07..11, 02-14..18, 02-21"},
+      {D(2023, 1, 18), D(2023, 2, 13),
+       "01-19 20, 01-21..27 off, Sat 01-28 and Sun 01-29 worked, 01-30 31, "
+       "02-01 02 03, 02-06..10, 02-13"},
+      {D(2024, 2, 2), D(2024, 2, 28),
+       "Sun 02-04 worked, 02-05..09, 02-10..17 off, Sun 02-18 worked, "
+       "02-19..23, 02-26 27 28"},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(FormatDate(c.from));
+    const CalendarDate due =
+        WorkingDayCalendar::BuiltIn().AddWorkingDays(c.from, 15);
+    EXPECT_EQ(due.date, c.due) << c.counted;
+    EXPECT_FALSE(due.provisional);
+  }
+}
+
+// The two amended notices: 2019's Labour Day grew to four days with two
+// Sundays worked; 2020's Spring Festival was extended to 2 February.
+TEST(WorkingDaysRule7, AmendedNoticesOf2019And2020) {
+  const WorkingDayCalendar& calendar = WorkingDayCalendar::BuiltIn();
+  for (Date off : {D(2019, 5, 2), D(2019, 5, 3), D(2020, 1, 31), D(2020, 2, 1),
+                   D(2020, 2, 2)}) {
+    EXPECT_FALSE(calendar.IsWorkingDay(off)) << FormatDate(off);
+  }
+  EXPECT_TRUE(calendar.IsWorkingDay(D(2019, 4, 28)));  // Sun
+  EXPECT_TRUE(calendar.IsWorkingDay(D(2019, 5, 5)));   // Sun
+}
 
 TEST(WorkingDaysRule7, ZeroDaysIsTheDayItself) {
   const WorkingDayCalendar& calendar = WorkingDayCalendar::BuiltIn();

@@ -43,8 +43,9 @@ TEST(ScoreParsingRule3, RejectsWithFieldAndReason) {
       {"85.001", "has more than two decimals"},
       {"-1", "is negative"},
       {"-0.5", "is negative"},
-      {"100.01", "is above the maximum 100.00"},
-      {"101", "is above the maximum 100.00"},
+      // The sanity bound only: a policy's own range is checked by
+      // Policy::CheckScore (policy_test.cc, ScoreScaleRule3).
+      {"1000.01", "is above the maximum 1000.00"},
       {"NaN", "is not a plain decimal number"},
       {"nan", "is not a plain decimal number"},
       {"inf", "is not a plain decimal number"},

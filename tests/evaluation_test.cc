@@ -26,6 +26,7 @@ using ::evald::scoring::fixtures::D;
 using ::evald::scoring::fixtures::FinalFailure;
 using ::evald::scoring::fixtures::Financial;
 using ::evald::scoring::fixtures::Must;
+using ::evald::scoring::fixtures::Nansha;
 using ::evald::scoring::fixtures::NewPhase;
 using ::evald::scoring::fixtures::PhaseScores;
 using ::evald::scoring::fixtures::RectifiableFailure;
@@ -284,53 +285,19 @@ TEST(StateMachineRule7, SubmissionsAreValidated) {
 
 // --- SCORED -> PASSED / FAILED / RECTIFYING ------------------------------
 
-TEST(TrancheRule7, PassMakesTrancheDue15WorkingDaysAfterTheResultDate) {
-  const struct {
-    const char* name;
-    Phase phase;
-    Date result_date;
-    Date due;
-    bool provisional;
-    TrancheKind tranche;
-  } kCases[] = {
-      // From Fri 2026-02-13: 1 Sat 02-14 (调休), 02-15..02-23 off,
-      // 2 Tue 02-24, 3 Wed 02-25, 4 Thu 02-26, 5 Fri 02-27,
-      // 6 Sat 02-28 (调休), 7 Mon 03-02, 8 Tue 03-03, 9 Wed 03-04,
-      // 10 Thu 03-05, 11 Fri 03-06, 12 Mon 03-09, 13 Tue 03-10,
-      // 14 Wed 03-11, 15 Thu 03-12.
-      {"final across Spring Festival", Phase::kFinal, D(2026, 2, 13),
-       D(2026, 3, 12), false, TrancheKind::kFinal},
-      {"mid-term across Spring Festival", Phase::kMidTerm, D(2026, 2, 13),
-       D(2026, 3, 12), false, TrancheKind::kMidTerm},
-      // From Fri 2026-01-30: 1 Mon 02-02, 2 Tue 02-03, 3 Wed 02-04,
-      // 4 Thu 02-05, 5 Fri 02-06, 6 Mon 02-09, 7 Tue 02-10, 8 Wed 02-11,
-      // 9 Thu 02-12, 10 Fri 02-13, 11 Sat 02-14 (调休), 02-15..02-23 off,
-      // 12 Tue 02-24, 13 Wed 02-25, 14 Thu 02-26, 15 Fri 02-27.
-      {"final into the holiday", Phase::kFinal, D(2026, 1, 30), D(2026, 2, 27),
-       false, TrancheKind::kFinal},
-      // From Thu 2026-12-24: 1 Fri 12-25, 2..5 Mon 12-28..Thu 12-31, then
-      // 2027 on weekdays: 6 Fri 01-01, 7 Mon 01-04 .. 11 Fri 01-08,
-      // 12 Mon 01-11, 13 Tue 01-12, 14 Wed 01-13, 15 Thu 01-14.
-      {"into uncovered 2027", Phase::kFinal, D(2026, 12, 24), D(2027, 1, 14),
-       true, TrancheKind::kFinal},
-  };
-  for (const auto& c : kCases) {
-    SCOPED_TRACE(c.name);
+TEST(StateMachineRule7, PassRecordsTheResultAndItsDate) {
+  // What the pass makes due is the tranches' business (contract_test.cc).
+  for (Phase phase : {Phase::kMidTerm, Phase::kFinal}) {
+    SCOPED_TRACE(PhaseName(phase));
     absl::StatusOr<Decision> d =
-        Try(Scored({}, c.phase), Finalise{c.result_date});
+        Try(Scored({}, phase), Finalise{D(2026, 2, 13)});
     ASSERT_TRUE(d.ok()) << d.status();
     EXPECT_EQ(d->next.state, PhaseState::kPassed);
     ASSERT_TRUE(d->next.result.has_value());
     EXPECT_EQ(d->next.result->outcome, Outcome::kPass);
-    EXPECT_EQ(d->next.result_date, c.result_date);
-    EXPECT_EQ(d->next.PassedOn(), c.result_date);
-    ASSERT_EQ(d->effects.size(), 1u);
-    const Effect& due = d->effects[0];
-    EXPECT_EQ(due.kind, EffectKind::kTrancheDue);
-    EXPECT_EQ(due.tranche, c.tranche);
-    EXPECT_EQ(due.date.date, c.due) << FormatDate(due.date.date);
-    EXPECT_EQ(due.date.provisional, c.provisional);
-    EXPECT_THAT(due.description, HasSubstr(FormatDate(c.due)));
+    EXPECT_EQ(d->next.result_date, D(2026, 2, 13));
+    EXPECT_EQ(d->next.PassedOn(), D(2026, 2, 13));
+    EXPECT_TRUE(d->effects.empty());
   }
 }
 
@@ -361,18 +328,14 @@ TEST(StateMachineRule7, NonRectifiableFailureTerminatesTheContract) {
   EXPECT_EQ(d->effects[0].date.date, ResultDate());
 }
 
-TEST(TrancheRule7, RectifiableFailureWithholdsWith30CalendarDaysToApply) {
+TEST(StateMachineRule7, RectifiableFailureGives30CalendarDaysToApply) {
   absl::StatusOr<Decision> d =
       Try(Scored(RectifiableFailure()), Finalise{ResultDate()});
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->next.state, PhaseState::kRectifying);
   EXPECT_EQ(d->next.result->outcome, Outcome::kFailRectifiable);
   EXPECT_EQ(d->next.rectification_deadline, Deadline());
-  ASSERT_EQ(d->effects.size(), 1u);
-  EXPECT_EQ(d->effects[0].kind, EffectKind::kTrancheWithheld);
-  EXPECT_EQ(d->effects[0].tranche, TrancheKind::kFinal);
-  EXPECT_EQ(d->effects[0].date.date, Deadline());
-  EXPECT_THAT(d->effects[0].description, HasSubstr("2026-03-01"));
+  EXPECT_TRUE(d->effects.empty());
 }
 
 TEST(StateMachineRule7, RectificationDeadlineIs30CalendarDays) {
@@ -424,46 +387,16 @@ TEST(StateMachineRule7, ApplicationMustFallWithinTheDeadline) {
   }
 }
 
-TEST(StateMachineRule7, RectifiedTrancheEffectCountsFromTheApplicationDate) {
-  const struct {
-    const char* name;
-    Date application;
-    Date decision;
-    Date due;
-  } kCases[] = {
-      // From Thu 2026-02-12: 1 Fri 02-13, 2 Sat 02-14 (调休),
-      // 02-15..02-23 off, 3 Tue 02-24, 4 Wed 02-25, 5 Thu 02-26,
-      // 6 Fri 02-27, 7 Sat 02-28 (调休), 8 Mon 03-02, 9 Tue 03-03,
-      // 10 Wed 03-04, 11 Thu 03-05, 12 Fri 03-06, 13 Mon 03-09,
-      // 14 Tue 03-10, 15 Wed 03-11. (From the decision, Fri 03-20, it
-      // would be Mon 04-13.)
-      {"applied before the holiday", D(2026, 2, 12), D(2026, 3, 20),
-       D(2026, 3, 11)},
-      // From Sun 2026-03-01 (the deadline day): 1 Mon 03-02 .. 5 Fri 03-06,
-      // 6 Mon 03-09 .. 10 Fri 03-13, 11 Mon 03-16 .. 15 Fri 03-20.
-      {"applied on the deadline", Deadline(), D(2026, 4, 1), D(2026, 3, 20)},
-      // Decided the day of the application: from Thu 02-12 as above.
-      {"decided the same day", D(2026, 2, 12), D(2026, 2, 12), D(2026, 3, 11)},
-  };
-  for (const auto& c : kCases) {
-    SCOPED_TRACE(c.name);
-    Evaluation e = Must(InState(PhaseState::kRectifying),
-                        ApplyRectification{c.application});
-    absl::StatusOr<Decision> d = Try(e, DecideReevaluation{true, c.decision});
-    ASSERT_TRUE(d.ok()) << d.status();
-    EXPECT_EQ(d->next.state, PhaseState::kPassedAfterRectification);
-    EXPECT_EQ(d->next.application_date, c.application);
-    EXPECT_EQ(d->next.reevaluation_date, c.decision);
-    EXPECT_EQ(d->next.PassedOn(), c.decision);
-    ASSERT_EQ(d->effects.size(), 1u);
-    EXPECT_EQ(d->effects[0].kind, EffectKind::kTrancheDue);
-    EXPECT_EQ(d->effects[0].tranche, TrancheKind::kFinal);
-    EXPECT_EQ(d->effects[0].date.date, c.due)
-        << FormatDate(d->effects[0].date.date);
-    EXPECT_FALSE(d->effects[0].date.provisional);
-    EXPECT_THAT(d->effects[0].description,
-                HasSubstr("rectification application date"));
-  }
+TEST(StateMachineRule7, PassedReevaluationRecordsBothDates) {
+  Evaluation e = Must(InState(PhaseState::kRectifying),
+                      ApplyRectification{D(2026, 2, 12)});
+  absl::StatusOr<Decision> d = Try(e, DecideReevaluation{true, D(2026, 3, 20)});
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->next.state, PhaseState::kPassedAfterRectification);
+  EXPECT_EQ(d->next.application_date, D(2026, 2, 12));
+  EXPECT_EQ(d->next.reevaluation_date, D(2026, 3, 20));
+  EXPECT_EQ(d->next.PassedOn(), D(2026, 3, 20));
+  EXPECT_TRUE(d->effects.empty());
 }
 
 TEST(StateMachineRule7, ReevaluationDecisionBeforeTheApplicationIsInvalid) {
@@ -507,23 +440,15 @@ TEST(StateMachineRule7, ExpiryOnlyAfterTheDeadline) {
 TEST(PhaseResultRule6, MidTermRectificationWorksLikeFinal) {
   for (Phase phase : {Phase::kMidTerm, Phase::kFinal}) {
     SCOPED_TRACE(PhaseName(phase));
-    const TrancheKind tranche =
-        phase == Phase::kMidTerm ? TrancheKind::kMidTerm : TrancheKind::kFinal;
     absl::StatusOr<Decision> d =
         Try(Scored(RectifiableFailure(), phase), Finalise{ResultDate()});
     ASSERT_TRUE(d.ok()) << d.status();
     EXPECT_EQ(d->next.state, PhaseState::kRectifying);
     EXPECT_EQ(d->next.rectification_deadline, Deadline());
-    ASSERT_EQ(d->effects.size(), 1u);
-    EXPECT_EQ(d->effects[0].kind, EffectKind::kTrancheWithheld);
-    EXPECT_EQ(d->effects[0].tranche, tranche);
     Evaluation e = Must(d->next, ApplyRectification{D(2026, 2, 12)});
     d = Try(e, DecideReevaluation{true, D(2026, 3, 20)});
     ASSERT_TRUE(d.ok()) << d.status();
     EXPECT_EQ(d->next.state, PhaseState::kPassedAfterRectification);
-    ASSERT_EQ(d->effects.size(), 1u);
-    EXPECT_EQ(d->effects[0].tranche, tranche);
-    EXPECT_EQ(d->effects[0].date.date, D(2026, 3, 11));
   }
 }
 
@@ -765,11 +690,21 @@ TEST(CorrectionsRule8, ReopenFromEveryFinalisedStateWithdrawsTheResult) {
         PhaseState::kReevaluating, PhaseState::kPassedAfterRectification}) {
     SCOPED_TRACE(PhaseStateCode(state));
     const Evaluation before = InState(state);
-    absl::StatusOr<Decision> d = Try(before, Reopen{"complaint by V2"});
+    absl::StatusOr<Decision> d =
+        Try(before, Reopen{"complaint by V2", D(2026, 4, 1)});
     ASSERT_TRUE(d.ok()) << d.status();
     const Evaluation& e = d->next;
     EXPECT_EQ(e.state, PhaseState::kScored);
-    EXPECT_FALSE(e.result.has_value());
+    // The withdrawn result stays in the history (RULES.md §8); the phase
+    // shows its provisional result again (RULES.md §3).
+    ASSERT_EQ(e.history.size(), before.history.size() + 1);
+    EXPECT_EQ(e.history.back().result.outcome, before.result->outcome);
+    EXPECT_EQ(e.history.back().result_date, *before.result_date);
+    EXPECT_EQ(e.history.back().superseded_on, D(2026, 4, 1));
+    EXPECT_EQ(e.history.back().superseded_because,
+              "reopened for review: complaint by V2");
+    ASSERT_TRUE(e.result.has_value());
+    EXPECT_TRUE(e.ResultIsProvisional());
     EXPECT_FALSE(e.result_date.has_value());
     EXPECT_FALSE(e.rectification_deadline.has_value());
     EXPECT_FALSE(e.application_date.has_value());
@@ -782,6 +717,145 @@ TEST(CorrectionsRule8, ReopenFromEveryFinalisedStateWithdrawsTheResult) {
     EXPECT_EQ(d->effects[0].kind, EffectKind::kResultWithdrawn);
     EXPECT_THAT(d->effects[0].description, HasSubstr("complaint by V2"));
   }
+}
+
+// --- Provisional results (RULES.md §3) and the result history (§8) -------
+
+TEST(ProvisionalResultRule3, ShownOnceEveryPartyIsInAndFixedByFinalising) {
+  Evaluation e = NewPhase();
+  const std::vector<Command> all = SubmissionsOf(RectifiableFailure());
+  for (size_t i = 0; i + 1 < all.size(); ++i) {
+    e = Must(e, all[i]);
+    EXPECT_FALSE(e.result.has_value()) << "after submission " << i;
+  }
+  e = Must(e, all.back());
+  ASSERT_EQ(e.state, PhaseState::kScored);
+  ASSERT_TRUE(e.ResultIsProvisional());
+  // Everyone gave 50: S = 50.00 exactly, 不合格, rectifiable.
+  EXPECT_EQ(e.result->professional.exact_ten_thousandths, 500000);
+  EXPECT_EQ(e.result->professional.rounded.hundredths(), 5000);
+  EXPECT_EQ(e.result->professional.village_mean.hundredths(), 5000);
+  EXPECT_EQ(e.result->grade, Grade::kUnqualified);
+  EXPECT_EQ(e.result->outcome, Outcome::kFailRectifiable);
+  EXPECT_TRUE(e.result->financial.passed);
+
+  // A correction moves the provisional result with it.
+  e = Must(e, SubmitProfessional{Party::kThirdParty, "", Sc("90"), false});
+  // 0.7 × 90 = 63, + 0.1 × 50 × 3 = 15: S = 78, 合格.
+  EXPECT_EQ(e.result->professional.exact_ten_thousandths, 780000);
+  EXPECT_EQ(e.result->outcome, Outcome::kPass);
+
+  e = Must(e, Finalise{ResultDate()});
+  EXPECT_EQ(e.state, PhaseState::kPassed);
+  EXPECT_FALSE(e.ResultIsProvisional());
+  EXPECT_EQ(e.result->professional.exact_ten_thousandths, 780000);
+}
+
+TEST(ProvisionalResultRule3, APendingVetoIsNamedAndAConfirmedOneCounts) {
+  Evaluation e = Scored();  // S = 80, 良好
+  e = Must(e, RaiseVeto{VetoKind::kProfessional, "SAFETY_INCIDENT",
+                        "fire exit blocked", "agency-1"});
+  ASSERT_TRUE(e.ResultIsProvisional());
+  EXPECT_EQ(e.result->outcome, Outcome::kPass);
+  ASSERT_EQ(e.result->pending.size(), 1u);
+  EXPECT_EQ(e.result->pending[0],
+            "veto finding 1 SAFETY_INCIDENT awaits the bureau's decision: "
+            "confirmed, it fails the professional part and the phase cannot "
+            "be rectified");
+  e = Must(e, ConfirmVeto{1, "bureau-1"});
+  EXPECT_EQ(e.vetoes[0].decided_by, "bureau-1");
+  EXPECT_EQ(e.result->outcome, Outcome::kFailFinal);
+  EXPECT_EQ(e.result->grade, Grade::kUnqualified);
+  EXPECT_TRUE(e.result->pending.empty());
+}
+
+TEST(CorrectionsRule8, EachPartyKeepsWhoSubmittedAndHowManyVersions) {
+  Evaluation e = NewPhase();
+  e = Must(e, SubmitProfessional{Party::kTownship, "", Sc("80"), false,
+                                 "township-1"});
+  e = Must(e, SubmitProfessional{Party::kTownship, "", Sc("81"), false,
+                                 "township-2"});
+  e = Must(e, SubmitProfessional{Party::kVillage, "V2", Sc("70"), false,
+                                 "village-2"});
+  e = Must(e, SubmitFinancial{Financial("75"), "agency-1"});
+  EXPECT_EQ(e.submitters.at("township").principal, "township-2");
+  EXPECT_EQ(e.submitters.at("township").version, 2);
+  EXPECT_EQ(e.submitters.at("village:V2").version, 1);
+  EXPECT_EQ(e.submitters.at("financial").principal, "agency-1");
+  EXPECT_EQ(e.submitters.count("third_party"), 0u);
+  EXPECT_EQ(e.submission_versions, 4);
+}
+
+TEST(CorrectionsRule8, APassAfterRectificationReadsAsOneAndKeepsTheFailure) {
+  Evaluation e = Must(InState(PhaseState::kRectifying),
+                      ApplyRectification{D(2026, 2, 12)});
+  const PhaseResult failure = *e.result;
+  e = Must(e, DecideReevaluation{true, D(2026, 3, 20)});
+  EXPECT_EQ(e.state, PhaseState::kPassedAfterRectification);
+  EXPECT_EQ(e.result->outcome, Outcome::kPassAfterRectification);
+  EXPECT_EQ(e.result->grade, Grade::kQualifiedAfterRectification);
+  EXPECT_STREQ(GradeNameZh(e.result->grade), "合格(整改后)");
+  EXPECT_TRUE(e.result->reasons.empty());
+  // S itself is what was scored.
+  EXPECT_EQ(e.result->professional.exact_ten_thousandths,
+            failure.professional.exact_ten_thousandths);
+  ASSERT_EQ(e.history.size(), 1u);
+  EXPECT_EQ(e.history[0].result.outcome, Outcome::kFailRectifiable);
+  EXPECT_EQ(e.history[0].result.grade, Grade::kUnqualified);
+  EXPECT_EQ(e.history[0].result.reasons, failure.reasons);
+  EXPECT_EQ(e.history[0].result_date, ResultDate());
+  EXPECT_EQ(e.history[0].superseded_on, D(2026, 3, 20));
+  EXPECT_EQ(e.history[0].superseded_because, "passed its re-evaluation");
+  EXPECT_EQ(e.result_date, ResultDate());  // still the official result date
+}
+
+TEST(StateMachineRule7, AFailedOrLapsedRectificationIsAFinalFailure) {
+  Evaluation failed = Must(Must(InState(PhaseState::kRectifying),
+                                ApplyRectification{D(2026, 2, 12)}),
+                           DecideReevaluation{false, D(2026, 3, 20)});
+  EXPECT_EQ(failed.result->outcome, Outcome::kFailFinal);
+  EXPECT_EQ(failed.result->reasons.back(),
+            "failed its re-evaluation on 2026-03-20");
+  ASSERT_EQ(failed.history.size(), 1u);
+  EXPECT_EQ(failed.history[0].result.outcome, Outcome::kFailRectifiable);
+
+  Evaluation lapsed = Must(InState(PhaseState::kRectifying),
+                           ExpireRectification{D(2026, 3, 2)});
+  EXPECT_EQ(lapsed.result->outcome, Outcome::kFailFinal);
+  EXPECT_EQ(lapsed.result->reasons.back(),
+            "no rectification application by the deadline 2026-03-01");
+  EXPECT_EQ(lapsed.history[0].superseded_on, D(2026, 3, 2));
+}
+
+// RULES.md §7: a failure may not be dated before money that is already
+// paid became payable, or the contract would end before it.
+TEST(TrancheRule7, AFailureCannotPredateMoneyAlreadyReleased) {
+  DecisionContext context;
+  context.latest_release =
+      DecisionContext::Released{"P1/2026/mid-term", D(2026, 2, 2), "PAY-7"};
+  absl::StatusOr<Decision> d =
+      Try(Scored(RectifiableFailure()), Finalise{ResultDate()}, context);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(d.status().message(),
+              HasSubstr("a failing result dated 2026-01-30 would end the "
+                        "contract before 2026-02-02, the day tranche "
+                        "P1/2026/mid-term became payable"));
+  // Dated on or after it, or passing, it is accepted.
+  EXPECT_TRUE(
+      Try(Scored(RectifiableFailure()), Finalise{D(2026, 2, 2)}, context).ok());
+  EXPECT_TRUE(Try(Scored(), Finalise{ResultDate()}, context).ok());
+}
+
+TEST(EvaluationWindowsRule3, APhaseOpensMonthsAfterItsServiceYearStarts) {
+  const Policy& p = Nansha();
+  EXPECT_EQ(PhaseOpensOn(p, D(2025, 7, 1), Phase::kMidTerm), D(2025, 12, 1));
+  EXPECT_EQ(PhaseOpensOn(p, D(2025, 7, 1), Phase::kFinal), D(2026, 6, 1));
+  // 31 August + 5 months: January 31; + 11 months: July 31.
+  EXPECT_EQ(PhaseOpensOn(p, D(2025, 8, 31), Phase::kMidTerm), D(2026, 1, 31));
+  // 30 September + 5 months: February has 28 days in 2026.
+  EXPECT_EQ(PhaseOpensOn(p, D(2025, 9, 30), Phase::kMidTerm), D(2026, 2, 28));
+  EXPECT_EQ(PhaseOpensOn(p, D(2027, 9, 30), Phase::kMidTerm), D(2028, 2, 29));
 }
 
 TEST(CorrectionsRule8, ReopenedPhaseIsCorrectedAndFinalisedAgain) {

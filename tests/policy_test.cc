@@ -219,6 +219,44 @@ TEST(PolicyValidationPreamble, EachViolationIsNamedByField) {
       {"no contract years",
        [](evaluation::v1::Policy& p) { p.set_contract_years(0); },
        {"contract_years: 0 is not in [1, 20]"}},
+      {"no score scale",
+       [](evaluation::v1::Policy& p) { p.clear_score_scale(); },
+       {"score_scale.min: ", "score_scale.rounding: want HALF_UP or "}},
+      {"three decimals",
+       [](evaluation::v1::Policy& p) {
+         p.mutable_score_scale()->set_decimals(3);
+       },
+       {"score_scale.decimals: 3 is not 0, 1 or 2"}},
+      {"max below min",
+       [](evaluation::v1::Policy& p) {
+         p.mutable_score_scale()->set_min("100");
+         p.mutable_score_scale()->set_max("10");
+       },
+       {"score_scale: min must be below max"}},
+      {"a band outside the scale",
+       [](evaluation::v1::Policy& p) {
+         p.mutable_score_scale()->set_max("85");
+       },
+       {"grade_bands.excellent_min: \"90.00\" is above the maximum 85.00"}},
+      {"a band finer than the scale's decimals",
+       [](evaluation::v1::Policy& p) {
+         p.mutable_score_scale()->set_decimals(0);
+         p.mutable_grade_bands()->set_good_min("80.5");
+       },
+       {"grade_bands.good_min: \"80.50\" has more than 0 decimals"}},
+      {"final window before the mid-term one",
+       [](evaluation::v1::Policy& p) {
+         p.mutable_evaluation_windows()->set_final_opens_after_months(3);
+       },
+       {"evaluation_windows.final_opens_after_months: 3 is not in "}},
+      {"no contract dates",
+       [](evaluation::v1::Policy& p) { p.clear_contract_dates(); },
+       {"contract_dates.earliest_start: ", "contract_dates.latest_start: "}},
+      {"contract dates reversed",
+       [](evaluation::v1::Policy& p) {
+         p.mutable_contract_dates()->set_latest_start("1999-12-31");
+       },
+       {"contract_dates: latest_start is before earliest_start"}},
   };
   for (const auto& c : kCases) {
     SCOPED_TRACE(c.name);
@@ -260,6 +298,50 @@ TEST(PolicyValidationPreamble, SeveralViolationsAppearTogether) {
   }
 }
 
+TEST(ScoreScaleRule3, BuiltInScoresAre0To100WithTwoDecimalsRoundedHalfUp) {
+  const Policy& p = BuiltInPolicy();
+  EXPECT_EQ(p.score_min.hundredths(), 0);
+  EXPECT_EQ(p.score_max.hundredths(), 10000);
+  EXPECT_EQ(p.score_decimals, 2);
+  EXPECT_EQ(p.rounding, Rounding::kHalfUp);
+  EXPECT_TRUE(p.CheckScore(Score::FromHundredths(10000), "score").ok());
+  EXPECT_TRUE(p.CheckScore(Score::FromHundredths(0), "score").ok());
+  absl::Status above = p.CheckScore(Score::FromHundredths(10001), "score");
+  EXPECT_EQ(above.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(above.message(), "score: \"100.01\" is above the maximum 100.00");
+  // 59.995 exactly (599950 ten-thousandths) rounds half up to 60.00.
+  EXPECT_EQ(p.RoundScore(599950, 100).hundredths(), 6000);
+  EXPECT_EQ(p.RoundScore(599849, 100).hundredths(), 5998);
+}
+
+TEST(ScoreScaleRule3, APolicyMayNarrowTheRangeTheDecimalsAndTheRounding) {
+  evaluation::v1::Policy proto = BuiltInPolicy().proto;
+  proto.set_id("tenths");
+  proto.mutable_score_scale()->set_min("10");
+  proto.mutable_score_scale()->set_decimals(1);
+  proto.mutable_score_scale()->set_rounding(evaluation::v1::HALF_EVEN);
+  absl::StatusOr<Policy> p = PolicyFromProto(proto);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->CheckScore(Score::FromHundredths(999), "score").message(),
+            "score: \"9.99\" is below the minimum 10.00");
+  EXPECT_EQ(p->CheckScore(Score::FromHundredths(8555), "score").message(),
+            "score: \"85.55\" has more than 1 decimal (policy tenths)");
+  EXPECT_TRUE(p->CheckScore(Score::FromHundredths(8550), "score").ok());
+  // Tenths, ties to even: 59.95 -> 60.0 (599 odd), 59.85 -> 59.8 (598
+  // even), 59.86 -> 59.9.
+  EXPECT_EQ(p->RoundScore(599500, 100).hundredths(), 6000);
+  EXPECT_EQ(p->RoundScore(598500, 100).hundredths(), 5980);
+  EXPECT_EQ(p->RoundScore(598600, 100).hundredths(), 5990);
+}
+
+TEST(EvaluationWindowsRule3, BuiltInMidTermAfter5AndFinalAfter11Months) {
+  const Policy& p = BuiltInPolicy();
+  EXPECT_EQ(p.mid_term_opens_after_months, 5);
+  EXPECT_EQ(p.final_opens_after_months, 11);
+  EXPECT_EQ(p.earliest_start, Date(2000, 1, 1));
+  EXPECT_EQ(p.latest_start, Date(2099, 12, 31));
+}
+
 TEST(PolicyTextPreamble, ParsesAValidPolicy) {
   absl::StatusOr<Policy> p = ParsePolicyText(R"pb(
     id: "test-2030"
@@ -287,6 +369,12 @@ TEST(PolicyTextPreamble, ParsesAValidPolicy) {
     }
     annual_fund_per_staff_yuan: "150000.50"
     contract_years: 3
+    score_scale { min: "0" max: "100" decimals: 1 rounding: HALF_EVEN }
+    evaluation_windows {
+      mid_term_opens_after_months: 4
+      final_opens_after_months: 10
+    }
+    contract_dates { earliest_start: "2030-01-01" latest_start: "2040-12-31" }
   )pb");
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->id, "test-2030");
@@ -304,6 +392,10 @@ TEST(PolicyTextPreamble, ParsesAValidPolicy) {
   EXPECT_EQ(p->year_start_payment_working_days, 5);
   EXPECT_EQ(p->annual_fund_per_staff.fen(), 15'000'050);
   EXPECT_EQ(p->contract_years, 3);
+  EXPECT_EQ(p->score_decimals, 1);
+  EXPECT_EQ(p->rounding, Rounding::kHalfEven);
+  EXPECT_EQ(p->mid_term_opens_after_months, 4);
+  EXPECT_EQ(p->latest_start, Date(2040, 12, 31));
 }
 
 TEST(PolicyTextPreamble, SyntaxErrorNamesTheLine) {

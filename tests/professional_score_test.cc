@@ -192,7 +192,7 @@ TEST(VillageMeanRule3, MeanTable) {
       trace += std::string(c.scores[i]) + " ";
     }
     SCOPED_TRACE(trace);
-    absl::StatusOr<Score> mean = VillageMean(served, scores);
+    absl::StatusOr<Score> mean = VillageMean(Nansha(), served, scores);
     ASSERT_TRUE(mean.ok()) << mean.status();
     EXPECT_EQ(mean->hundredths(), c.mean_hundredths);
   }
@@ -200,22 +200,23 @@ TEST(VillageMeanRule3, MeanTable) {
 
 TEST(VillageMeanRule3, ScoresOfVillagesNotServedAreIgnored) {
   // Served V1, V2: (70 + 90) / 2 = 80; "V9" is not served.
-  absl::StatusOr<Score> mean = VillageMean(
-      {"V1", "V2"}, {{"V1", Sc("70")}, {"V2", Sc("90")}, {"V9", Sc("0")}});
+  absl::StatusOr<Score> mean =
+      VillageMean(Nansha(), {"V1", "V2"},
+                  {{"V1", Sc("70")}, {"V2", Sc("90")}, {"V9", Sc("0")}});
   ASSERT_TRUE(mean.ok()) << mean.status();
   EXPECT_EQ(mean->hundredths(), 8000);
 }
 
 TEST(VillageMeanRule3, EveryServedVillageMustSubmit) {
   absl::StatusOr<Score> mean =
-      VillageMean({"V1", "V2", "V3"}, {{"V2", Sc("70")}});
+      VillageMean(Nansha(), {"V1", "V2", "V3"}, {{"V2", Sc("70")}});
   ASSERT_FALSE(mean.ok());
   EXPECT_EQ(mean.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(mean.status().message(), HasSubstr("village:V1, village:V3"));
 }
 
 TEST(VillageMeanRule3, NoServedVillageIsInvalid) {
-  absl::StatusOr<Score> mean = VillageMean({}, {{"V1", Sc("70")}});
+  absl::StatusOr<Score> mean = VillageMean(Nansha(), {}, {{"V1", Sc("70")}});
   ASSERT_FALSE(mean.ok());
   EXPECT_EQ(mean.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(mean.status().message(), HasSubstr("served_villages"));

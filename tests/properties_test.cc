@@ -9,9 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "scoring/calendar.h"
+#include "scoring/contract.h"
 #include "scoring/date.h"
 #include "scoring/decimal.h"
 #include "scoring/evaluation.h"
@@ -28,8 +30,8 @@ using ::evald::scoring::fixtures::Nansha;
 constexpr int kCases = 3000;
 
 Score RandomScore(std::mt19937& rng) {
-  return Score::FromHundredths(
-      std::uniform_int_distribution<int64_t>(0, Score::kMaxHundredths)(rng));
+  return Score::FromHundredths(std::uniform_int_distribution<int64_t>(
+      0, Nansha().score_max.hundredths())(rng));
 }
 
 struct Input {
@@ -108,7 +110,7 @@ TEST(ProfessionalScoreRule3, PropertyRaisingAnyScoreNeverLowersS) {
     const int target = std::uniform_int_distribution<int>(0, 3)(rng);
     auto raise = [&](Score s) {
       return Score::FromHundredths(std::uniform_int_distribution<int64_t>(
-          s.hundredths(), Score::kMaxHundredths)(rng));
+          s.hundredths(), Nansha().score_max.hundredths())(rng));
     };
     std::string what;
     switch (target) {
@@ -212,9 +214,9 @@ TEST(WorkingDaysRule7, PropertyAddWorkingDaysIsStrictlyIncreasing) {
     int counted = 0;
     for (Date x = d + 1; x <= a.date; ++x) counted += calendar.IsWorkingDay(x);
     EXPECT_EQ(counted, n);
-    // Provisional exactly when a day examined lies outside 2025..2026.
+    // Provisional exactly when a day examined lies outside 2019..2026.
     const bool outside =
-        (n > 0 && (a.date.year() > 2026 || (d + 1).year() < 2025));
+        (n > 0 && (a.date.year() > 2026 || (d + 1).year() < 2019));
     EXPECT_EQ(a.provisional, outside);
   }
 }
@@ -243,8 +245,9 @@ Command RandomCommand(std::mt19937& rng, Date around) {
     return std::uniform_int_distribution<int>(0, n - 1)(rng);
   };
   const Date day = around + pick(120);
-  const Score score = Score::FromHundredths(
-      std::uniform_int_distribution<int64_t>(4000, Score::kMaxHundredths)(rng));
+  const Score score =
+      Score::FromHundredths(std::uniform_int_distribution<int64_t>(
+          4000, Nansha().score_max.hundredths())(rng));
   switch (pick(11)) {
     case 0:
     case 1: {
@@ -303,7 +306,7 @@ TEST(TrancheRule7, PropertyCommandsThatKeepTrancheInputsChangeNoTranche) {
       DecisionContext context;
       context.contract_terminated = ContractTerminated(evals);
       absl::StatusOr<Decision> d =
-          Decide(evals[i], command, Nansha(), Calendar(), context);
+          DecidePhase(evals[i], command, Nansha(), Calendar(), context);
       if (!d.ok()) continue;
       std::vector<Evaluation> after = evals;
       after[i] = d->next;
@@ -326,6 +329,113 @@ TEST(TrancheRule7, PropertyCommandsThatKeepTrancheInputsChangeNoTranche) {
   // Both kinds of command occurred often: the property was exercised.
   EXPECT_GT(kept, 1000);
   EXPECT_GT(changed, 200) << kept;
+}
+
+// A command that moves `phase` along its life cycle (RULES.md §7), with
+// random scores and dates: submissions while it collects them, finalising
+// once scored, applying, re-evaluating or expiring while in rectification,
+// and now and then a reopening. Dates wander over half a year after the
+// phase opens, so results, passes and releases come in every order.
+Command LifeCycleCommand(std::mt19937& rng, const Evaluation& phase) {
+  auto pick = [&](int n) {
+    return std::uniform_int_distribution<int>(0, n - 1)(rng);
+  };
+  const Date day = *phase.opens_on + pick(180);
+  const Score score = Score::FromHundredths(
+      std::uniform_int_distribution<int64_t>(3000, 10000)(rng));
+  switch (phase.state) {
+    case PhaseState::kOpen:
+    case PhaseState::kScored: {
+      const std::vector<std::string> missing = phase.Missing();
+      if (missing.empty()) {
+        return pick(8) == 0 ? Command(SubmitProfessional{Party::kThirdParty, "",
+                                                         score, pick(2) == 0})
+                            : Command(Finalise{day});
+      }
+      const std::string& who = missing[pick(static_cast<int>(missing.size()))];
+      if (who == "financial") {
+        return SubmitFinancial{
+            {score, fixtures::HealthyExpenditure(), pick(2) == 0}};
+      }
+      if (who == "third_party") {
+        return SubmitProfessional{Party::kThirdParty, "", score, pick(3) != 0};
+      }
+      if (who == "township") {
+        return SubmitProfessional{Party::kTownship, "", score, false};
+      }
+      if (who == "bureau") return SubmitProfessional{Party::kBureau, "", score};
+      return SubmitProfessional{Party::kVillage, who.substr(8), score};
+    }
+    case PhaseState::kRectifying:
+      if (pick(3) == 0) return ExpireRectification{day + 60};
+      return ApplyRectification{*phase.result_date + pick(30)};
+    case PhaseState::kReevaluating:
+      return DecideReevaluation{pick(3) != 0,
+                                *phase.application_date + pick(90)};
+    default:
+      return Reopen{"review", day};
+  }
+}
+
+// RULES.md §7, no money past an unresolved rectification: over random
+// walks of phase commands and releases on a two-year contract, no release
+// is ever accepted for a tranche that became payable after the result date
+// of a phase that then, or at any later step, has FAILED (and so ended the
+// contract as of that date).
+TEST(TrancheRule7, PropertyNoReleaseIsAcceptedPastAFailureThatEndsTheContract) {
+  std::mt19937 rng(1010);
+  auto pick = [&](int n) {
+    return std::uniform_int_distribution<int>(0, n - 1)(rng);
+  };
+  int accepted = 0, held = 0, failures = 0;
+  for (int walk = 0; walk < 150; ++walk) {
+    fixtures::Book book(Date(2025, 7, 1), 2, {"V1"});
+    struct Paid {
+      std::string tranche;
+      Date payable_from;
+    };
+    std::vector<Paid> paid;
+    for (int step = 0; step < 200; ++step) {
+      if (pick(4) == 0) {
+        const Tranche t =
+            book.tranches()[pick(static_cast<int>(book.tranches().size()))];
+        const Date on =
+            (t.payable_from ? *t.payable_from : Date(2025, 7, 1) + pick(700)) +
+            pick(60);
+        absl::StatusOr<ContractDecision> d = book.Apply(ReleaseTranche{
+            t.year, t.kind, Release{absl::StrCat("PAY-", step), on, "fin"}});
+        if (d.ok() && !d->already_recorded) {
+          ++accepted;
+          const Tranche& now = book.TrancheAt(t.year, t.kind);
+          paid.push_back({TrancheLabel("P1", now), *now.payable_from});
+        } else if (!d.ok() &&
+                   absl::StrContains(d.status().message(), "is HELD")) {
+          ++held;
+        }
+      } else {
+        const Evaluation& phase = book.evaluations()[pick(
+            static_cast<int>(book.evaluations().size()))];
+        (void)book.Apply(
+            OnPhase{phase.year, phase.phase, LifeCycleCommand(rng, phase)});
+      }
+      for (const Evaluation& e : book.evaluations()) {
+        if (e.state != PhaseState::kFailed) continue;
+        ++failures;
+        for (const Paid& p : paid) {
+          EXPECT_FALSE(*e.result_date < p.payable_from)
+              << "walk " << walk << " step " << step << ": " << p.tranche
+              << " payable from " << FormatDate(p.payable_from)
+              << " was released, and " << e.Name() << " failed as of "
+              << FormatDate(*e.result_date);
+        }
+      }
+    }
+  }
+  // Releases, refusals of held tranches and failures all occurred often:
+  // the property was exercised.
+  EXPECT_GT(accepted, 300);
+  EXPECT_GT(held, 30) << accepted;
+  EXPECT_GT(failures, 1000);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Shared helpers for the scoring tests: exact literals, the built-in policy
-// and calendar, and evaluations driven into a given state through Decide().
+// and calendar, and evaluations driven into a given state through
+// DecidePhase().
 //
 // Nothing here computes an expected value: helpers only build inputs.
 
@@ -15,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
 #include "scoring/calendar.h"
+#include "scoring/contract.h"
 #include "scoring/date.h"
 #include "scoring/decimal.h"
 #include "scoring/evaluation.h"
@@ -76,7 +78,7 @@ inline Evaluation NewPhase(Phase phase = Phase::kFinal, int year = 2026) {
 inline Evaluation Must(const Evaluation& e, const Command& command,
                        const DecisionContext& context = {}) {
   absl::StatusOr<Decision> d =
-      Decide(e, command, Nansha(), Calendar(), context);
+      DecidePhase(e, command, Nansha(), Calendar(), context);
   if (!d.ok()) {
     ADD_FAILURE() << CommandName(command) << " on " << e.Name() << " ("
                   << PhaseStateCode(e.state) << ") failed: " << d.status();
@@ -87,7 +89,7 @@ inline Evaluation Must(const Evaluation& e, const Command& command,
 
 inline absl::StatusOr<Decision> Try(const Evaluation& e, const Command& command,
                                     const DecisionContext& context = {}) {
-  return Decide(e, command, Nansha(), Calendar(), context);
+  return DecidePhase(e, command, Nansha(), Calendar(), context);
 }
 
 // The six submissions of PhaseScores, in a fixed order.
@@ -127,6 +129,106 @@ inline PhaseScores FinalFailure() {
   s.professional_rectifiable = false;
   return s;
 }
+
+// One project held in memory the way a store holds it: the contract, its
+// phases and its stored tranches. Apply() decides a command over the whole
+// contract and keeps what the decision changed, as the server commits it.
+class Book {
+ public:
+  // Creates P1: 2,600,000.00 yuan a year, agency AG1.
+  explicit Book(Date start = Date(2025, 7, 1), int years = 2,
+                std::vector<std::string> villages = {"V1", "V2"}) {
+    Contract c;
+    c.project_id = "P1";
+    c.name = "P1 station";
+    c.township = "T1";
+    c.provider = "PR1";
+    c.villages = std::move(villages);
+    c.start_date = start;
+    c.years = years;
+    c.annual_fund = Money::FromFen(260'000'000);
+    c.agency = "AG1";
+    absl::StatusOr<ContractDecision> d = Apply(CreateContract{c});
+    if (!d.ok()) ADD_FAILURE() << "create: " << d.status();
+  }
+
+  ContractState State() const {
+    ContractState state;
+    state.contract = contract_;
+    state.evaluations = evaluations_;
+    state.tranches = tranches_;
+    state.whole = true;
+    return state;
+  }
+
+  absl::StatusOr<ContractDecision> Apply(const ContractCommand& command) {
+    absl::StatusOr<ContractDecision> d = Decide(
+        State(), command, BuiltInPolicy(), WorkingDayCalendar::BuiltIn());
+    if (!d.ok()) return d;
+    if (d->contract) contract_ = *d->contract;
+    for (const Evaluation& e : d->evaluations) Put(e);
+    for (const TrancheChange& t : d->tranches) Put(t.after);
+    return d;
+  }
+
+  // Applies a phase command that must succeed.
+  void Must(int year, Phase phase, const Command& command) {
+    absl::StatusOr<ContractDecision> d = Apply(OnPhase{year, phase, command});
+    if (!d.ok()) {
+      ADD_FAILURE() << CommandName(command) << " on " << year << " "
+                    << PhaseName(phase) << ": " << d.status();
+    }
+  }
+
+  // Every submission of `scores` to one phase.
+  void ScoreAll(int year, Phase phase, const PhaseScores& scores = {}) {
+    for (const Command& c : SubmissionsOf(scores)) Must(year, phase, c);
+  }
+
+  const Contract& contract() const { return *contract_; }
+  const std::vector<Evaluation>& evaluations() const { return evaluations_; }
+  const std::vector<Tranche>& tranches() const { return tranches_; }
+
+  const Evaluation& PhaseAt(int year, Phase phase) const {
+    for (const Evaluation& e : evaluations_) {
+      if (e.year == year && e.phase == phase) return e;
+    }
+    ADD_FAILURE() << "no phase " << year << " " << PhaseName(phase);
+    return evaluations_.front();
+  }
+
+  const Tranche& TrancheAt(int year, TrancheKind kind) const {
+    for (const Tranche& t : tranches_) {
+      if (t.year == year && t.kind == kind) return t;
+    }
+    ADD_FAILURE() << "no tranche " << year << " " << TrancheKindName(kind);
+    return tranches_.front();
+  }
+
+ private:
+  void Put(const Evaluation& e) {
+    for (Evaluation& old : evaluations_) {
+      if (old.year == e.year && old.phase == e.phase) {
+        old = e;
+        return;
+      }
+    }
+    evaluations_.push_back(e);
+  }
+  void Put(const Tranche& t) {
+    for (Tranche& old : tranches_) {
+      if (old.service_year == t.service_year && old.kind == t.kind) {
+        old = t;
+        return;
+      }
+    }
+    tranches_.push_back(t);
+  }
+
+  std::optional<Contract> contract_;
+  std::vector<Evaluation> evaluations_;
+  std::vector<Tranche> tranches_;
+};
 
 }  // namespace evald::scoring::fixtures
 

@@ -287,28 +287,32 @@ TEST(TrancheRule7, FailureForfeitsWhatIsNotYetDueAndKeepsTheRest) {
              {2, TK::kFinal, TS::kForfeited, std::nullopt}});
 }
 
-TEST(TrancheRule7, FailureElsewhereForfeitsAWithheldTranche) {
+TEST(TrancheRule7, FailureElsewhereForfeitsWhatARectificationHeld) {
   // Year 2's mid-term FAILED while year 1's mid-term was still in
-  // rectification: the withheld tranche is forfeited; the tranches already
-  // due stay due.
+  // rectification (result 2025-08-15): its own tranche was withheld, and
+  // everything payable after 2025-08-15 was held -- the contract might have
+  // ended then. The contract has now ended, the rectification can never
+  // pass, and all of it is forfeited. Year 1's year-start tranche, payable
+  // before, stays due.
   std::vector<Tranche> t =
       Derive({Eval(1, Phase::kMidTerm, PhaseState::kRectifying, D(2025, 8, 15)),
               Eval(1, Phase::kFinal, PhaseState::kPassed, D(2026, 1, 20)),
               Eval(2, Phase::kMidTerm, PhaseState::kFailed, D(2026, 8, 14))});
-  Expect(t, {{1, TK::kMidTerm, TS::kForfeited, std::nullopt},
-             {1, TK::kFinal, TS::kDue, D(2026, 2, 10)},
-             {2, TK::kYearStart, TS::kDue, D(2026, 3, 9)},
+  Expect(t, {{1, TK::kYearStart, TS::kDue, D(2025, 3, 3)},
+             {1, TK::kMidTerm, TS::kForfeited, std::nullopt},
+             {1, TK::kFinal, TS::kForfeited, std::nullopt},
+             {2, TK::kYearStart, TS::kForfeited, std::nullopt},
              {2, TK::kMidTerm, TS::kForfeited, std::nullopt},
              {2, TK::kFinal, TS::kForfeited, std::nullopt}});
+  EXPECT_FALSE(Get(t, 1, TK::kFinal).hold.has_value());
 }
 
 TEST(TrancheRule7, TerminationBeforeAYearStartsForfeitsItsYearStartTranche) {
   // Year 1's final passed on 2026-01-20, so year 2's year-start tranche is
-  // payable from year 2's start, Tue 2026-02-10. Year 1's mid-term then
-  // fails its re-evaluation on 2026-02-02, before year 2 starts: the
-  // contract ends and year 2 is never paid.
-  Evaluation mid = Eval(1, Phase::kMidTerm, PhaseState::kFailed, D(2025, 8, 15),
-                        D(2025, 9, 1), D(2026, 2, 2));
+  // payable from year 2's start, Tue 2026-02-10. Year 1's mid-term, decided
+  // late, fails for good on 2026-02-02, before year 2 starts: the contract
+  // ends and year 2 is never paid.
+  Evaluation mid = Eval(1, Phase::kMidTerm, PhaseState::kFailed, D(2026, 2, 2));
   mid.failed_on = D(2026, 2, 2);
   std::vector<Tranche> t = Derive(
       {mid, Eval(1, Phase::kFinal, PhaseState::kPassed, D(2026, 1, 20))});
@@ -319,10 +323,105 @@ TEST(TrancheRule7, TerminationBeforeAYearStartsForfeitsItsYearStartTranche) {
              {2, TK::kYearStart, TS::kForfeited, std::nullopt}});
 
   // Had the failure come after year 2 started, the tranche would stand.
-  mid.failed_on = D(2026, 2, 11);
+  mid.result_date = mid.failed_on = D(2026, 2, 11);
   t = Derive(
       {mid, Eval(1, Phase::kFinal, PhaseState::kPassed, D(2026, 1, 20))});
   EXPECT_EQ(Get(t, 2, TK::kYearStart).state, TS::kDue);
+}
+
+// --- Held tranches: no money past an unresolved rectification -------------
+
+TEST(TrancheRule7, ARectificationHoldsWhatBecomesPayableAfterItsResultDate) {
+  // Year 1's mid-term failed rectifiably on 2025-08-15 (deadline
+  // 2025-09-14); nobody applied and nobody expired it. Year 1's final then
+  // passed on 2026-01-20. Both the final tranche (payable 2026-01-20) and
+  // year 2's year-start tranche (payable 2026-02-10) came after 2025-08-15:
+  // held. Year 1's year-start tranche (payable 2025-02-10) is untouched.
+  Evaluation mid =
+      Eval(1, Phase::kMidTerm, PhaseState::kRectifying, D(2025, 8, 15));
+  mid.rectification_deadline = D(2025, 9, 14);
+  std::vector<Tranche> t = Derive(
+      {mid, Eval(1, Phase::kFinal, PhaseState::kPassed, D(2026, 1, 20))});
+  Expect(t, {{1, TK::kYearStart, TS::kDue, D(2025, 3, 3)},
+             {1, TK::kMidTerm, TS::kWithheld, std::nullopt},
+             {1, TK::kFinal, TS::kHeld, std::nullopt},
+             {2, TK::kYearStart, TS::kHeld, std::nullopt},
+             {2, TK::kMidTerm, TS::kPending, std::nullopt}});
+  const Tranche& final_tranche = Get(t, 1, TK::kFinal);
+  ASSERT_TRUE(final_tranche.hold.has_value());
+  EXPECT_EQ(final_tranche.hold->evaluation, "P1/2025/mid-term");
+  EXPECT_EQ(final_tranche.hold->Reason(),
+            "held: 2025 mid-term in rectification, deadline 2025-09-14");
+  EXPECT_EQ(final_tranche.payable_from, D(2026, 1, 20));
+
+  // A release is refused, naming the phase that holds it.
+  absl::Status refused = CheckReleasable(final_tranche, "P1", D(2026, 2, 1));
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.message(),
+              HasSubstr("tranche P1/2025/final is HELD: P1/2025/mid-term is "
+                        "in rectification (deadline 2025-09-14)"));
+
+  // In re-evaluation (the provider applied on 2025-09-01) it is still held.
+  mid.state = PhaseState::kReevaluating;
+  mid.application_date = D(2025, 9, 1);
+  t = Derive(
+      {mid, Eval(1, Phase::kFinal, PhaseState::kPassed, D(2026, 1, 20))});
+  EXPECT_EQ(Get(t, 1, TK::kFinal).state, TS::kHeld);
+  EXPECT_EQ(Get(t, 1, TK::kFinal).hold->Reason(),
+            "held: 2025 mid-term in re-evaluation (applied 2025-09-01)");
+}
+
+TEST(TrancheRule7, ARectificationThatFailsOrLapsesForfeitsWhatItHeld) {
+  // As above, then the bureau records the expiry on 2026-03-02 (or the
+  // re-evaluation fails that day): the contract ends as of the original
+  // failure, 2025-08-15, and the held tranches are forfeited, not paid.
+  Evaluation mid =
+      Eval(1, Phase::kMidTerm, PhaseState::kFailed, D(2025, 8, 15));
+  mid.rectification_deadline = D(2025, 9, 14);
+  mid.failed_on = D(2026, 3, 2);
+  std::vector<Tranche> t = Derive(
+      {mid, Eval(1, Phase::kFinal, PhaseState::kPassed, D(2026, 1, 20))});
+  Expect(t, {{1, TK::kYearStart, TS::kDue, D(2025, 3, 3)},
+             {1, TK::kMidTerm, TS::kForfeited, std::nullopt},
+             {1, TK::kFinal, TS::kForfeited, std::nullopt},
+             {2, TK::kYearStart, TS::kForfeited, std::nullopt}});
+}
+
+TEST(TrancheRule7, APassedRectificationLiftsTheHoldAndCountsFromThatDay) {
+  // Year 1's mid-term failed on 2025-08-15, the provider applied on
+  // 2025-09-01 and the re-evaluation passed on Mon 2026-03-02. Year 1's
+  // final passed on 2026-01-20, while held: its normal due date would be
+  // 2026-02-10, long past when the hold lifts. It becomes payable on
+  // 2026-03-02 and due 15 working days later: 03-03..06 (4), 03-09..13
+  // (9), 03-16..20 (14), 03-23 (15).
+  Evaluation mid =
+      Eval(1, Phase::kMidTerm, PhaseState::kPassedAfterRectification,
+           D(2025, 8, 15), D(2025, 9, 1), D(2026, 3, 2));
+  std::vector<Tranche> t = Derive(
+      {mid, Eval(1, Phase::kFinal, PhaseState::kPassed, D(2026, 1, 20))});
+  Expect(t, {{1, TK::kFinal, TS::kDue, D(2026, 3, 23)},
+             {2, TK::kYearStart, TS::kDue, D(2026, 3, 23)}});
+  EXPECT_EQ(Get(t, 1, TK::kFinal).payable_from, D(2026, 3, 2));
+  // The phase's own tranche keeps the seed rule: 15 working days from the
+  // application date 2025-09-01: 09-02..05 (4), 09-08..12 (9), 09-15..19
+  // (14), 09-22 (15).
+  Expect(t, {{1, TK::kMidTerm, TS::kDue, D(2025, 9, 22)}});
+  // A tranche payable after the hold lifted is not moved: year 2's
+  // mid-term passing on 2026-08-14 is due 2026-09-04 as usual.
+  t = Derive({mid, Eval(1, Phase::kFinal, PhaseState::kPassed, D(2026, 1, 20)),
+              Eval(2, Phase::kMidTerm, PhaseState::kPassed, D(2026, 8, 14))});
+  Expect(t, {{2, TK::kMidTerm, TS::kDue, D(2026, 9, 4)}});
+}
+
+TEST(TrancheRule7, AReleasedTrancheIsNeverHeldAfterwards) {
+  // Paid before the rectification began: it stays released.
+  std::map<TrancheKey, Release> releases;
+  releases[{1, TK::kYearStart}] = {"PAY-1", D(2025, 2, 20), "finance"};
+  Evaluation mid =
+      Eval(1, Phase::kMidTerm, PhaseState::kRectifying, D(2025, 8, 15));
+  mid.rectification_deadline = D(2025, 9, 14);
+  std::vector<Tranche> t = Derive({mid}, releases);
+  EXPECT_EQ(Get(t, 1, TK::kYearStart).state, TS::kReleased);
 }
 
 TEST(TrancheRule7, ReleaseMayNotPredateTheDayTheTrancheBecamePayable) {
