@@ -1125,7 +1125,18 @@ int RunImport(Session& s, const Args& args) {
   std::string text((std::istreambuf_iterator<char>(in)),
                    std::istreambuf_iterator<char>());
   const std::string name = path.substr(path.find_last_of('/') + 1);
-  ParsedImport parsed = ParseImport(name, text);
+  // The policy in force says what a score may be: every row is checked
+  // against it before anything is sent.
+  v1::Policy policy;
+  if (!Call(s, &Stub::GetPolicy, v1::GetPolicyRequest(), &policy)) {
+    return kRefused;
+  }
+  absl::StatusOr<ScoreRange> range = ScoreRangeOf(policy.score_scale());
+  if (!range.ok()) {
+    *s.err << "error: " << range.status().message() << "\n";
+    return kRefused;
+  }
+  ParsedImport parsed = ParseImport(name, text, *range);
   for (const ImportProblem& p : parsed.problems) {
     if (p.line > 0) {
       *s.err << path << ":" << p.line << ": " << p.reason << "\n";

@@ -5,7 +5,6 @@
 #include "absl/strings/str_replace.h"
 #include "scoring/decimal.h"
 #include "scoring/phase.h"
-#include "server/convert.h"
 
 namespace evald::client {
 
@@ -44,19 +43,35 @@ absl::StatusOr<v1::Phase> ParsePhaseFlag(absl::string_view text) {
   absl::StatusOr<scoring::Phase> p =
       scoring::ParsePhase(absl::AsciiStrToLower(text));
   if (!p.ok()) return p.status();
-  return server::ToProto(*p);
+  return *p == scoring::Phase::kMidTerm ? v1::MID_TERM : v1::FINAL;
 }
 
 std::string TrancheName(v1::TrancheKind kind) {
-  absl::StatusOr<scoring::TrancheKind> k = server::FromProto(kind);
-  return k.ok() ? scoring::TrancheKindName(*k) : "-";
+  switch (kind) {
+    case v1::YEAR_START:
+      return "year-start";
+    case v1::MID_TERM_TRANCHE:
+      return "mid-term";
+    case v1::FINAL_TRANCHE:
+      return "final";
+    default:
+      return "-";
+  }
 }
 
 absl::StatusOr<v1::TrancheKind> ParseTrancheFlag(absl::string_view text) {
   absl::StatusOr<scoring::TrancheKind> k =
       scoring::ParseTrancheKind(absl::AsciiStrToLower(text));
   if (!k.ok()) return k.status();
-  return server::ToProto(*k);
+  switch (*k) {
+    case scoring::TrancheKind::kYearStart:
+      return v1::YEAR_START;
+    case scoring::TrancheKind::kMidTerm:
+      return v1::MID_TERM_TRANCHE;
+    case scoring::TrancheKind::kFinal:
+      return v1::FINAL_TRANCHE;
+  }
+  return v1::TRANCHE_KIND_UNSPECIFIED;
 }
 
 absl::StatusOr<v1::EvaluationState> ParseStateFlag(absl::string_view text) {

@@ -72,7 +72,18 @@ std::optional<bool> ParseYesNo(absl::string_view text) {
 
 }  // namespace
 
-ParsedImport ParseImport(absl::string_view file_name, absl::string_view text) {
+absl::StatusOr<ScoreRange> ScoreRangeOf(
+    const evaluation::v1::ScoreScale& scale) {
+  absl::StatusOr<scoring::Score> min = scoring::Score::Parse(scale.min());
+  absl::StatusOr<scoring::Score> max = scoring::Score::Parse(scale.max());
+  if (!min.ok() || !max.ok() || scale.decimals() < 0 || scale.decimals() > 2) {
+    return absl::InvalidArgumentError("the policy's score scale is malformed");
+  }
+  return ScoreRange{min->hundredths(), max->hundredths(), scale.decimals()};
+}
+
+ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
+                         const ScoreRange& range) {
   ParsedImport out;
   if (text.size() > kMaxImportBytes) {
     out.problems.push_back({0, absl::StrCat("the file is larger than ",
@@ -169,6 +180,26 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text) {
     absl::StatusOr<scoring::Score> score = scoring::Score::Parse(cell(kScore));
     if (!score.ok()) {
       problem(std::string(score.status().message()));
+      continue;
+    }
+    const int64_t step = range.decimals >= 2   ? 1
+                         : range.decimals == 1 ? 10
+                                               : 100;
+    if (score->hundredths() > range.max_hundredths) {
+      problem(absl::StrCat("score: \"", score->ToString(),
+                           "\" is above the maximum ",
+                           scoring::FormatHundredths(range.max_hundredths)));
+      continue;
+    }
+    if (score->hundredths() < range.min_hundredths) {
+      problem(absl::StrCat("score: \"", score->ToString(),
+                           "\" is below the minimum ",
+                           scoring::FormatHundredths(range.min_hundredths)));
+      continue;
+    }
+    if (score->hundredths() % step != 0) {
+      problem(absl::StrCat("score: \"", score->ToString(), "\" has more than ",
+                           range.decimals, " decimals"));
       continue;
     }
     std::optional<bool> rectifiable = ParseYesNo(cell(kRectifiable));

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "evaluation/v1/evaluation.pb.h"
 
@@ -49,8 +50,20 @@ struct ParsedImport {
   std::vector<ImportProblem> problems;
 };
 
+// The range scores must lie in: the policy's score scale (GetPolicy).
+struct ScoreRange {
+  int64_t min_hundredths = 0;
+  int64_t max_hundredths = 10000;
+  int decimals = 2;
+};
+
+// `scale`'s range of a policy; InvalidArgument if it does not parse.
+absl::StatusOr<ScoreRange> ScoreRangeOf(
+    const evaluation::v1::ScoreScale& scale);
+
 // Parses and validates the file's text. `file_name` feeds the request ids.
-ParsedImport ParseImport(absl::string_view file_name, absl::string_view text);
+ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
+                         const ScoreRange& range = {});
 
 }  // namespace evald::client
 

@@ -61,8 +61,9 @@ class ContractDecider {
       return absl::AlreadyExistsError(absl::StrCat(
           "project ", state_.contract->project_id, " already exists"));
     }
-    if (absl::Status s = CheckTerms(c.contract); !s.ok()) return s;
     Contract contract = c.contract;
+    if (contract.years == 0) contract.years = policy_.contract_years;
+    if (absl::Status s = CheckTerms(contract); !s.ok()) return s;
     contract.policy_id = policy_.id;
     contract.terminated = false;
     ContractDecision out;
@@ -314,8 +315,7 @@ bool SameTranche(const Tranche& a, const Tranche& b) {
   auto same_hold = [](const std::optional<Hold>& x,
                       const std::optional<Hold>& y) {
     return x.has_value() == y.has_value() &&
-           (!x ||
-            (x->evaluation == y->evaluation && x->Reason() == y->Reason()));
+           (!x || (x->evaluation == y->evaluation && x->reason == y->reason));
   };
   return a.service_year == b.service_year && a.year == b.year &&
          a.kind == b.kind && a.amount == b.amount && a.state == b.state &&

@@ -82,7 +82,8 @@ struct ContractState {
 // --- Commands -------------------------------------------------------------
 
 // The project's phases and tranches follow from its terms. `policy_id` is
-// set by Decide to the policy it is decided under.
+// set by Decide to the policy it is decided under; `years` 0 means the
+// policy's contract_years.
 struct CreateContract {
   Contract contract;
 };

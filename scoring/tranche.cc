@@ -58,21 +58,14 @@ const char* TrancheStateCode(TrancheState state) {
   return "UNKNOWN";
 }
 
-std::string Hold::Reason() const {
-  if (state == PhaseState::kReevaluating) {
-    return absl::StrCat(
-        "held: ", year, " ", PhaseName(phase), " in re-evaluation",
-        applied_on ? absl::StrCat(" (applied ", FormatDate(*applied_on), ")")
-                   : "");
-  }
-  return absl::StrCat("held: ", year, " ", PhaseName(phase),
-                      " in rectification, deadline ", FormatDate(deadline));
-}
-
 bool ContractTerminated(const std::vector<Evaluation>& evaluations) {
   return std::any_of(
       evaluations.begin(), evaluations.end(),
       [](const Evaluation& e) { return e.state == PhaseState::kFailed; });
+}
+
+bool Tranche::OverdueAsOf(Date as_of) const {
+  return state == TrancheState::kDue && due && OverdueOn(due->date, as_of);
 }
 
 std::string TrancheLabel(const std::string& project_id, const Tranche& t) {
@@ -192,8 +185,20 @@ Hold HoldOf(const Evaluation& e) {
   h.phase = e.phase;
   h.state = e.state;
   h.result_date = *e.result_date;
-  if (e.rectification_deadline) h.deadline = *e.rectification_deadline;
-  h.applied_on = e.application_date;
+  h.deadline = e.rectification_deadline;
+  if (e.state == PhaseState::kReevaluating) {
+    h.reason = absl::StrCat(
+        "held: ", e.year, " ", PhaseName(e.phase), " in re-evaluation",
+        e.application_date
+            ? absl::StrCat(" (applied ", FormatDate(*e.application_date), ")")
+            : "");
+  } else {
+    h.reason = absl::StrCat(
+        "held: ", e.year, " ", PhaseName(e.phase), " in rectification",
+        e.rectification_deadline
+            ? absl::StrCat(", deadline ", FormatDate(*e.rectification_deadline))
+            : "");
+  }
   return h;
 }
 
@@ -305,9 +310,9 @@ absl::Status CheckReleasable(const Tranche& tranche,
         "tranche ", name, " is HELD: ", h.evaluation, " is in ",
         h.state == PhaseState::kReevaluating ? "re-evaluation"
                                              : "rectification",
-        h.state == PhaseState::kReevaluating
+        h.state == PhaseState::kReevaluating || !h.deadline
             ? ""
-            : absl::StrCat(" (deadline ", FormatDate(h.deadline), ")"),
+            : absl::StrCat(" (deadline ", FormatDate(*h.deadline), ")"),
         "; while it is unresolved the contract may still end, so nothing "
         "payable after its result date ",
         FormatDate(h.result_date), " can be released"));

@@ -79,14 +79,14 @@ struct Hold {
   std::string evaluation;  // "P1/2024/mid-term"
   int year = 0;
   Phase phase = Phase::kMidTerm;
+  // "held: 2024 mid-term in rectification, deadline 2025-02-09" or
+  // "held: 2024 mid-term in re-evaluation (applied 2025-01-20)": what
+  // finance and the dashboard show and filter by.
+  std::string reason;
+  // Set when derived (a stored record keeps only the fields above).
   PhaseState state = PhaseState::kRectifying;
   Date result_date;
-  Date deadline;  // the rectification deadline
-  std::optional<Date> applied_on;
-
-  // "held: 2024 mid-term in rectification, deadline 2025-02-09" or
-  // "held: 2024 mid-term in re-evaluation (applied 2025-01-20)".
-  std::string Reason() const;
+  std::optional<Date> deadline;  // the rectification deadline
 };
 
 struct Tranche {
@@ -103,11 +103,14 @@ struct Tranche {
   // Set iff HELD: the earliest unresolved rectification that holds it.
   std::optional<Hold> hold;
 
-  // Due and unpaid after its deadline.
-  bool OverdueAsOf(Date as_of) const {
-    return state == TrancheState::kDue && due && due->date < as_of;
-  }
+  // Due and unpaid after its deadline (OverdueOn).
+  bool OverdueAsOf(Date as_of) const;
 };
+
+// The one definition of "overdue": a payment due by `due` is on time on
+// that day itself ("within N working days", RULES.md §7) and overdue from
+// the day after.
+inline bool OverdueOn(Date due, Date as_of) { return due < as_of; }
 
 using TrancheKey = std::pair<int, TrancheKind>;  // (service_year, kind)
 

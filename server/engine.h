@@ -1,38 +1,46 @@
 // The evaluation service's behaviour, independent of the transport.
 //
-// Each public method is one RPC: authorize (the matrix, then the caller's
-// relation to the project), validate the request into a domain command, let
-// scoring/ decide, and commit the new state, its derived tranches, its audit
-// event and the request-id record in one durable batch. gRPC (service.h)
-// only authenticates and translates statuses.
+// Each public method is one RPC. A mutation goes one way (docs/design.md):
+//
+//   authorize the method -> look up (principal, request_id): a committed
+//   request returns its stored reply -> the command (commands.h) ->
+//   Applier::Apply: validate, read, authorize against the project, decide
+//   (scoring::Decide), build the change -> one durable commit of records,
+//   index and counter changes, the typed audit event and the request
+//   record -> the reply.
+//
+// gRPC (service.h) only authenticates and translates statuses.
 //
 // Errors: InvalidArgument (field and reason), NotFound, AlreadyExists (a
 // taken project id, or a request_id reused for a different request),
-// FailedPrecondition (illegal transition, with the state), PermissionDenied.
-// A refused call changes nothing.
+// FailedPrecondition (illegal transition, with the state), PermissionDenied,
+// DataLoss (a stored record that does not parse, named). A refused call
+// changes nothing.
 //
-// Idempotency: a mutating request whose (principal, request_id) was already
-// committed returns the stored reply without acting again.
+// Replies that show a phase or a tranche carry the read-time fields
+// (deadline_passed, overdue, ...) as of the server's today, also when they
+// are a stored reply returned again.
 //
 // Thread-safety: all methods may be called concurrently. Mutations of one
-// project are serialised by a striped lock; reads take no lock.
+// project are serialised by a striped lock held across read -> decide ->
+// commit; reads take no lock.
 
 #ifndef EVALD_SERVER_ENGINE_H_
 #define EVALD_SERVER_ENGINE_H_
 
 #include <array>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "evaluation/v1/evaluation.pb.h"
 #include "scoring/calendar.h"
-#include "scoring/evaluation.h"
-#include "scoring/tranche.h"
+#include "server/apply.h"
+#include "server/events.h"
 #include "server/policy_set.h"
 #include "server/principals.h"
 #include "storage/store.h"
@@ -43,9 +51,9 @@ namespace v1 = ::evaluation::v1;
 
 class Engine {
  public:
-  // `store` must outlive the engine. `now` is the clock used for audit
-  // timestamps and for dates a request leaves out (defaults to "today" in
-  // China Standard Time, UTC+8).
+  // `store` must outlive the engine. `now` is the clock of audit times and
+  // of the server's today, in China Standard Time (UTC+8), which dates a
+  // request leaves out default to.
   Engine(storage::Store* store, PolicySet policies,
          scoring::WorkingDayCalendar calendar,
          std::function<absl::Time()> now = absl::Now);
@@ -108,89 +116,52 @@ class Engine {
   absl::StatusOr<v1::PrincipalInfo> RevokePrincipal(
       const Principal& who, const v1::RevokePrincipalRequest& r);
 
+  // Adds every principal of the principals file whose name the database
+  // does not hold yet (a revoked name stays revoked), each as an audited
+  // command, and returns the live principals. Called once at start.
+  absl::StatusOr<PrincipalRegistry> SeedPrincipals(
+      const PrincipalRegistry& file);
+
   // The registry that authenticates callers; needed by the principal
   // methods above (FailedPrecondition without it). Must outlive the engine.
   void SetPrincipalRegistry(PrincipalRegistry* registry) {
     principals_ = registry;
   }
 
-  // The audit stream of principal changes (not a project: project ids may
-  // not start with '_').
-  static constexpr char kPrincipalsStream[] = "_principals";
+  // The server's today in China Standard Time.
+  scoring::Date Today() const;
 
  private:
-  // What a mutation's body produces besides its reply.
-  struct Change {
-    storage::WriteSet writes;
-    struct Event {
-      std::string action;
-      std::string target;
-      std::string detail;
-    };
-    std::vector<Event> events;
-    std::string policy_id;
+  // One lock stripe: the lock that serialises the commands of the projects
+  // hashed to it, and what those commands read before they decide -- the
+  // project record and the audit chain's tip -- kept after the first read
+  // and written through after each commit (a failed commit drops them).
+  // Every project that had a command since the start stays (a district has
+  // hundreds). Records are kept serialized: parsed ones for the
+  // benchmark's 50,000 projects raised evald's peak RSS by about 50 MiB.
+  struct Stripe {
+    absl::Mutex mu;
+    absl::flat_hash_map<std::string, std::string> projects ABSL_GUARDED_BY(mu);
+    absl::flat_hash_map<std::string, ChainTip> tips ABSL_GUARDED_BY(mu);
   };
+  class CachedReader;
 
-  // Runs `body` under the project's lock with request-id idempotency, then
-  // commits its change with audit events and the request record.
+  // The one write path of every mutation (engine_write.cc).
   template <typename Reply>
-  absl::StatusOr<Reply> Mutate(
-      const Principal& who, absl::string_view method,
-      const google::protobuf::Message& request, const std::string& request_id,
-      const std::string& project_id,
-      const std::function<absl::StatusOr<Reply>(Change&)>& body);
+  absl::StatusOr<Reply> Mutate(const Principal& who, absl::string_view method,
+                               const google::protobuf::Message& request);
 
-  // The shared path of every evaluation command. `stamp` records who did
-  // what on the new record (submitted_by, version, decided_by).
-  absl::StatusOr<v1::Evaluation> RunCommand(
-      const Principal& who, absl::string_view method,
-      const google::protobuf::Message& request, const std::string& request_id,
-      const v1::EvaluationRef& ref,
-      const std::function<absl::StatusOr<scoring::Command>()>& make_command,
-      const std::function<void(const v1::Evaluation& previous,
-                               v1::Evaluation& next)>& stamp);
+  // Applies and commits `command` under `stripe`'s lock.
+  absl::StatusOr<Applied> ApplyAndCommit(const v1::Command& command,
+                                         const ProjectCheck& check,
+                                         Stripe& stripe)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stripe.mu);
 
   // Loads a project the caller may see: NotFound / PermissionDenied.
   absl::StatusOr<v1::Project> VisibleProject(const Principal& who,
                                              const std::string& id) const;
-  // The same for a command's body, which holds the project's lock: served
-  // from projects_ after the first read.
-  absl::StatusOr<v1::Project> ProjectForChange(const Principal& who,
-                                               const std::string& id);
-  // Evaluations matching `filter` that `who` may see (validates the filter;
-  // a township is confined to its own township).
-  absl::StatusOr<storage::Page<v1::Evaluation>> VisibleEvaluations(
-      const Principal& who, storage::EvaluationFilter filter, int page_size,
-      const std::string& page_token) const;
 
-  absl::StatusOr<const scoring::Policy*> PolicyOf(
-      const v1::Project& project) const;
-
-  // A project's evaluations (as domain state) and its stored tranches.
-  struct Snapshot {
-    std::vector<scoring::Evaluation> domain;
-    std::vector<v1::Disbursement> tranches;
-  };
-  absl::StatusOr<Snapshot> LoadSnapshot(const v1::Project& project) const;
-
-  // Derives every tranche of the project from its evaluations and the
-  // releases recorded in its stored tranches.
-  absl::StatusOr<std::vector<scoring::Tranche>> DeriveProjectTranches(
-      const v1::Project& project, const scoring::Policy& policy,
-      const std::vector<scoring::Evaluation>& evals,
-      const std::vector<v1::Disbursement>& stored) const;
-
-  // Adds to `change` every derived tranche whose record differs from the
-  // stored one.
-  static void AddChangedTranches(const v1::Project& project,
-                                 const std::vector<scoring::Tranche>& tranches,
-                                 const std::vector<v1::Disbursement>& stored,
-                                 Change& change);
-
-  scoring::Date Today() const;
-  // The lock stripe of a project: its index into project_locks_,
-  // projects_ and tips_.
-  static size_t StripeOf(absl::string_view project_id);
+  Stripe& StripeOf(absl::string_view stream);
 
   static constexpr size_t kStripes = 1024;
 
@@ -198,27 +169,16 @@ class Engine {
   PrincipalRegistry* principals_ = nullptr;
   PolicySet policies_;
   scoring::WorkingDayCalendar calendar_;
+  Applier applier_;
   std::function<absl::Time()> now_;
   // Striped: a lock is held across the synced commit, so unrelated
   // projects that share a stripe wait for each other's fsync. With 1024
   // stripes, 64 concurrent commands rarely do.
-  std::array<std::mutex, kStripes> project_locks_;
-  std::array<std::mutex, kStripes> request_locks_;
-
-  // What every command of a project reads before it decides -- the project
-  // record and the audit chain's tip -- kept after the first read and
-  // written through after each commit (a failed commit drops them), so a
-  // command reads neither from RocksDB again. Shard i belongs to
-  // project_locks_[i] and is only touched under it. Every project that had
-  // a command since the start stays (a district has hundreds). Records are
-  // kept serialized: parsed ones for the benchmark's 50,000 projects raised
-  // evald's peak RSS by about 50 MiB.
-  struct ChainTip {
-    int64_t sequence = 0;  // 0: no event yet
-    std::string hash;
-  };
-  std::array<absl::flat_hash_map<std::string, std::string>, kStripes> projects_;
-  std::array<absl::flat_hash_map<std::string, ChainTip>, kStripes> tips_;
+  std::array<Stripe, kStripes> stripes_;
+  // Held around the request-id lookup and the commit, before the stripe's
+  // lock: a retry of the same (principal, request_id) on another stream
+  // cannot slip between them.
+  std::array<absl::Mutex, kStripes> request_locks_;
 };
 
 }  // namespace evald::server

@@ -1,39 +1,53 @@
 // The read side of Engine: lookups and lists. Reads take no locks.
 
+#include <functional>
 #include <map>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "server/authz.h"
+#include "server/commands.h"
 #include "server/convert.h"
 #include "server/engine.h"
+#include "server/read_time.h"
 #include "server/validate.h"
 
 namespace evald::server {
 namespace {
 
-// Answers "may `who` see project P?" for many records of a list, reading
-// each project once per request.
-class VisibilityCache {
+// The projects the records of one list belong to, each read once per
+// request: whether `who` may see them, and whether they are terminated.
+class ProjectCache {
  public:
-  VisibilityCache(const storage::Store* store, const Principal& who)
+  ProjectCache(const storage::Store* store, const Principal& who)
       : store_(store), who_(who) {}
 
   bool Visible(const std::string& project_id) {
     if (SeesEveryProject(who_)) return true;
-    auto it = cache_.find(project_id);
-    if (it != cache_.end()) return it->second;
-    absl::StatusOr<std::optional<v1::Project>> p =
-        store_->GetProject(project_id);
-    const bool visible = p.ok() && *p && RelatedTo(who_, **p);
-    cache_[project_id] = visible;
-    return visible;
+    const v1::Project* p = Get(project_id);
+    return p != nullptr && RelatedTo(who_, *p);
+  }
+
+  bool Terminated(const std::string& project_id) {
+    const v1::Project* p = Get(project_id);
+    return p != nullptr && p->terminated();
   }
 
  private:
+  const v1::Project* Get(const std::string& project_id) {
+    auto it = cache_.find(project_id);
+    if (it == cache_.end()) {
+      absl::StatusOr<std::optional<v1::Project>> p =
+          store_->GetProject(project_id);
+      it = cache_.emplace(project_id, p.ok() ? *std::move(p) : std::nullopt)
+               .first;
+    }
+    return it->second ? &*it->second : nullptr;
+  }
+
   const storage::Store* store_;
   const Principal& who_;
-  std::map<std::string, bool> cache_;
+  std::map<std::string, std::optional<v1::Project>> cache_;
 };
 
 absl::Status ValidateOptionalId(absl::string_view field,
@@ -58,6 +72,33 @@ absl::Status ValidatePageSize(int page_size) {
         absl::StrCat("page_size: ", page_size, " is not in [0, 1000]"));
   }
   return absl::OkStatus();
+}
+
+// Evaluations matching `filter` and `also` that `who` may see (validates
+// the filter; a township is confined to its own township).
+absl::StatusOr<storage::Page<v1::Evaluation>> VisibleEvaluations(
+    const storage::Store* store, const Principal& who,
+    storage::EvaluationFilter filter, int page_size,
+    const std::string& page_token,
+    const std::function<bool(const v1::Evaluation&, ProjectCache&)>& also) {
+  if (absl::Status s = ValidateOptionalId("project_id", filter.project_id);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = ValidateOptionalId("township", filter.township);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = ValidatePageSize(page_size); !s.ok()) return s;
+  // A township only ever sees its own: let the index do the filtering.
+  if (who.role == Role::kTownship && filter.township.empty()) {
+    filter.township = who.organisation;
+  }
+  ProjectCache projects(store, who);
+  return store->ListEvaluations(
+      filter, page_size, page_token, [&](const v1::Evaluation& e) {
+        return also(e, projects) && projects.Visible(e.project_id());
+      });
 }
 
 }  // namespace
@@ -102,33 +143,11 @@ absl::StatusOr<v1::Evaluation> Engine::GetEvaluation(
   if (!*e) {
     return absl::NotFoundError(
         absl::StrCat("project ", ref.project_id(), " has no ",
-                     scoring::PhaseName(FromProto(ref.phase())),
+                     scoring::PhaseName(*FromProto(ref.phase())),
                      " evaluation in year ", ref.year()));
   }
+  AddReadTimeFields(Today(), **e);
   return *std::move(*e);
-}
-
-absl::StatusOr<storage::Page<v1::Evaluation>> Engine::VisibleEvaluations(
-    const Principal& who, storage::EvaluationFilter filter, int page_size,
-    const std::string& page_token) const {
-  if (absl::Status s = ValidateOptionalId("project_id", filter.project_id);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = ValidateOptionalId("township", filter.township);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = ValidatePageSize(page_size); !s.ok()) return s;
-  // A township only ever sees its own: let the index do the filtering.
-  if (who.role == Role::kTownship && filter.township.empty()) {
-    filter.township = who.organisation;
-  }
-  VisibilityCache visibility(store_, who);
-  return store_->ListEvaluations(filter, page_size, page_token,
-                                 [&](const v1::Evaluation& e) {
-                                   return visibility.Visible(e.project_id());
-                                 });
 }
 
 absl::StatusOr<v1::ListEvaluationsResponse> Engine::ListEvaluations(
@@ -136,11 +155,43 @@ absl::StatusOr<v1::ListEvaluationsResponse> Engine::ListEvaluations(
   if (absl::Status s = AuthorizeMethod("ListEvaluations", who); !s.ok()) {
     return s;
   }
+  absl::StatusOr<scoring::Date> as_of =
+      ParseDateOr("as_of", r.as_of(), Today());
+  if (!as_of.ok()) return as_of.status();
   storage::EvaluationFilter filter = FilterOf(r);
   filter.state = r.state();
-  auto page = VisibleEvaluations(who, filter, r.page_size(), r.page_token());
+  const bool by_deadline = r.lapsed_only() || r.deadline_within_days() != 0;
+  if (r.deadline_within_days() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "deadline_within_days: ", r.deadline_within_days(), " is negative"));
+  }
+  if (by_deadline) {
+    if (filter.state != v1::EVALUATION_STATE_UNSPECIFIED &&
+        filter.state != v1::RECTIFYING) {
+      return absl::InvalidArgumentError(
+          "state: deadlines are those of RECTIFYING phases; leave state out "
+          "or give RECTIFYING");
+    }
+    filter.state = v1::RECTIFYING;
+  }
+  auto page =
+      VisibleEvaluations(store_, who, filter, r.page_size(), r.page_token(),
+                         [&](const v1::Evaluation& e, ProjectCache&) {
+                           if (!by_deadline) return true;
+                           v1::Evaluation read = e;
+                           AddReadTimeFields(*as_of, read);
+                           if (r.lapsed_only() && !read.deadline_passed())
+                             return false;
+                           if (r.deadline_within_days() != 0 &&
+                               (read.deadline_passed() ||
+                                read.days_left() > r.deadline_within_days())) {
+                             return false;
+                           }
+                           return true;
+                         });
   if (!page.ok()) return page.status();
   v1::ListEvaluationsResponse out;
+  for (v1::Evaluation& e : page->items) AddReadTimeFields(*as_of, e);
   out.mutable_evaluations()->Swap(&page->items);
   out.set_next_page_token(page->next_page_token);
   return out;
@@ -151,9 +202,29 @@ absl::StatusOr<v1::ListLatePartiesResponse> Engine::ListLateParties(
   if (absl::Status s = AuthorizeMethod("ListLateParties", who); !s.ok()) {
     return s;
   }
+  absl::StatusOr<scoring::Date> as_of =
+      ParseDateOr("as_of", r.as_of(), Today());
+  if (!as_of.ok()) return as_of.status();
+  if (!r.project_id().empty()) {
+    if (absl::Status s = ValidateId("project_id", r.project_id()); !s.ok()) {
+      return s;
+    }
+    // As GetProject: an unknown project is NotFound, not an empty list.
+    absl::StatusOr<v1::Project> project = VisibleProject(who, r.project_id());
+    if (!project.ok()) return project.status();
+  }
   storage::EvaluationFilter filter = FilterOf(r);
   filter.state = v1::OPEN;  // only an open phase waits for submissions
-  auto page = VisibleEvaluations(who, filter, r.page_size(), r.page_token());
+  const std::string as_of_text = scoring::FormatDate(*as_of);
+  auto page =
+      VisibleEvaluations(store_, who, filter, r.page_size(), r.page_token(),
+                         [&](const v1::Evaluation& e, ProjectCache& projects) {
+                           // RULES.md §3: late only once the evaluation has
+                           // opened; a terminated contract waits for nobody.
+                           // Dates are YYYY-MM-DD, so text order is date order.
+                           return e.opens_on() <= as_of_text &&
+                                  !projects.Terminated(e.project_id());
+                         });
   if (!page.ok()) return page.status();
   v1::ListLatePartiesResponse out;
   for (const v1::Evaluation& e : page->items) {
@@ -164,6 +235,9 @@ absl::StatusOr<v1::ListLatePartiesResponse> Engine::ListLateParties(
     late->set_year(e.year());
     late->set_phase(e.phase());
     *late->mutable_missing() = e.missing();
+    late->set_opens_on(e.opens_on());
+    absl::StatusOr<scoring::Date> opens = scoring::ParseDate(e.opens_on());
+    if (opens.ok()) late->set_days_late(static_cast<int>(*as_of - *opens));
   }
   out.set_next_page_token(page->next_page_token);
   return out;
@@ -182,7 +256,6 @@ absl::StatusOr<v1::ListDisbursementsResponse> Engine::ListDisbursements(
   absl::StatusOr<scoring::Date> as_of =
       ParseDateOr("as_of", r.as_of(), Today());
   if (!as_of.ok()) return as_of.status();
-  const std::string as_of_text = scoring::FormatDate(*as_of);
   storage::DisbursementFilter filter;
   filter.project_id = r.project_id();
   filter.township = r.township();
@@ -190,20 +263,19 @@ absl::StatusOr<v1::ListDisbursementsResponse> Engine::ListDisbursements(
   if (who.role == Role::kTownship && filter.township.empty()) {
     filter.township = who.organisation;
   }
-  VisibilityCache visibility(store_, who);
-  auto overdue = [&](const v1::Disbursement& d) {
-    // Dates are YYYY-MM-DD, so text order is date order.
-    return d.state() == v1::DUE && !d.due_date().empty() &&
-           d.due_date() < as_of_text;
-  };
+  ProjectCache projects(store_, who);
   auto page = store_->ListDisbursements(
       filter, r.page_size(), r.page_token(), [&](const v1::Disbursement& d) {
-        if (r.overdue_only() && !overdue(d)) return false;
-        return visibility.Visible(d.project_id());
+        if (r.overdue_only()) {
+          v1::Disbursement read = d;
+          AddReadTimeFields(*as_of, read);
+          if (!read.overdue()) return false;
+        }
+        return projects.Visible(d.project_id());
       });
   if (!page.ok()) return page.status();
   v1::ListDisbursementsResponse out;
-  for (v1::Disbursement& d : page->items) d.set_overdue(overdue(d));
+  for (v1::Disbursement& d : page->items) AddReadTimeFields(*as_of, d);
   out.mutable_disbursements()->Swap(&page->items);
   out.set_next_page_token(page->next_page_token);
   return out;

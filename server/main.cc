@@ -132,46 +132,6 @@ absl::StatusOr<scoring::WorkingDayCalendar> LoadCalendar() {
 
 bool IsLoopback(absl::string_view address);
 
-// Adds to the database every principal of the file whose name it does not
-// hold yet (a revoked name stays revoked), then loads the live principals.
-absl::StatusOr<PrincipalRegistry> SeedPrincipals(
-    storage::Store& store, const PrincipalRegistry& file) {
-  absl::StatusOr<std::vector<storage::PrincipalRecord>> stored =
-      store.ListPrincipals();
-  if (!stored.ok()) return stored.status();
-  std::set<std::string> known;
-  for (const storage::PrincipalRecord& r : *stored) known.insert(r.name());
-  storage::WriteSet seed;
-  for (const auto& [hash, p] : file.Entries()) {
-    if (known.count(p.name)) continue;
-    storage::PrincipalRecord r;
-    r.set_name(p.name);
-    r.set_role(RoleName(p.role));
-    r.set_organisation(p.organisation);
-    r.set_token_sha256_hex(hash);
-    r.set_created_by("seed");
-    seed.principals.push_back(r);
-    stored->push_back(r);
-  }
-  if (!seed.principals.empty()) {
-    if (absl::Status s = store.Commit(seed); !s.ok()) return s;
-    spdlog::info("seeded {} principals from the principals file",
-                 seed.principals.size());
-  }
-  PrincipalRegistry registry;
-  for (const storage::PrincipalRecord& r : *stored) {
-    if (r.revoked()) continue;
-    std::optional<Role> role = ParseRole(r.role());
-    if (!role) {
-      return absl::DataLossError(
-          absl::StrCat("principal ", r.name(), " has unknown role ", r.role()));
-    }
-    registry.Put(r.token_sha256_hex(),
-                 Principal{r.name(), *role, r.organisation()});
-  }
-  return registry;
-}
-
 // TLS when a certificate is configured; plaintext otherwise, which is only
 // allowed on loopback addresses.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
@@ -280,15 +240,13 @@ int Run() {
     return 1;
   }
 
-  absl::StatusOr<PrincipalRegistry> principals =
-      SeedPrincipals(**store, *seeds);
+  const std::string default_policy = policies->Default().id;
+  Engine engine(store->get(), *std::move(policies), *std::move(calendar));
+  absl::StatusOr<PrincipalRegistry> principals = engine.SeedPrincipals(*seeds);
   if (!principals.ok()) {
     spdlog::critical("principals: {}", principals.status().ToString());
     return 1;
   }
-
-  const std::string default_policy = policies->Default().id;
-  Engine engine(store->get(), *std::move(policies), *std::move(calendar));
   engine.SetPrincipalRegistry(&*principals);
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers));
   RateLimiter limiter(absl::GetFlag(FLAGS_rate_limit_qps),

@@ -94,7 +94,8 @@ std::vector<std::string> IndexKeys(const v1::Project& p) {
 std::vector<std::string> SummaryKeys(const v1::Evaluation& e) {
   std::vector<std::string> out = {
       keys::SummaryState(e.township(), e.year(), e.state())};
-  if (e.has_result() && e.result().grade() != v1::GRADE_UNSPECIFIED) {
+  if (e.has_result() && !e.result().provisional() &&
+      e.result().grade() != v1::GRADE_UNSPECIFIED) {
     out.push_back(
         keys::SummaryGrade(e.township(), e.year(), e.result().grade()));
   }
@@ -133,10 +134,12 @@ struct Store::Handles {
 };
 
 Store::Store(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles,
-             bool sync_writes)
+             const StoreOptions& options)
     : db_(std::move(db)),
       handles_(std::move(handles)),
-      sync_writes_(sync_writes) {}
+      sync_writes_(options.sync_writes),
+      verify_previous_(options.verify_previous),
+      read_only_(options.read_only) {}
 
 Store::~Store() {
   for (rocksdb::ColumnFamilyHandle* h : handles_->all) {
@@ -182,8 +185,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(db_options),
-                                        options.path, families, &handles, &raw);
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(db_options),
+                                         options.path, families, &handles, &raw)
+          : rocksdb::DB::Open(rocksdb::DBOptions(db_options), options.path,
+                              families, &handles, &raw);
   if (!s.ok()) {
     return absl::UnavailableError(
         absl::StrCat("storage: cannot open data directory ", options.path, ": ",
@@ -200,7 +207,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   std::string version;
   s = db->Get(rocksdb::ReadOptions(), h->state,
               std::string(keys::kFormatVersion), &version);
-  if (s.IsNotFound()) {
+  if (s.IsNotFound() && !options.read_only) {
     rocksdb::WriteOptions sync;
     sync.sync = true;
     s = db->Put(sync, h->state, std::string(keys::kFormatVersion),
@@ -209,12 +216,23 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     int found = 0;
     if (!absl::SimpleAtoi(version, &found)) {
       s = rocksdb::Status::Corruption("format version is not a number");
-    } else if (found > kFormatVersion) {
+    } else if (found != kFormatVersion) {
       for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+      if (found > kFormatVersion) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "storage: data directory ", options.path, " has format version ",
+            found, ", newer than the version ", kFormatVersion,
+            " this evald understands; run a newer evald"));
+      }
       return absl::FailedPreconditionError(absl::StrCat(
           "storage: data directory ", options.path, " has format version ",
-          found, ", newer than the version ", kFormatVersion,
-          " this evald understands; run a newer evald"));
+          found,
+          " (evald 0.1, whose audit events are prose); this evald "
+          "writes format ",
+          kFormatVersion,
+          ", whose events carry the typed commands it replays, and cannot "
+          "read it. Nothing was changed. Keep running evald 0.1 on it, or "
+          "start this evald on a new data directory (docs/storage.md)"));
     }
   }
   if (!s.ok()) {
@@ -222,10 +240,56 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     return FromRocks(s, "format version");
   }
   return std::unique_ptr<Store>(
-      new Store(std::move(db), std::move(h), options.sync_writes));
+      new Store(std::move(db), std::move(h), options));
+}
+
+absl::Status Store::VerifyPrevious(const WriteSet& w) const {
+  auto check = [&](const std::string& key, const auto& put) -> absl::Status {
+    std::string stored;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), handles_->state, key, &stored);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "verify");
+    const bool same = s.IsNotFound()
+                          ? !put.previous.has_value()
+                          : put.previous.has_value() &&
+                                put.previous->SerializeAsString() == stored;
+    if (same) return absl::OkStatus();
+    return absl::InternalError(absl::StrCat(
+        "storage: the previous record of ", key,
+        " given to Commit is not the stored one; nothing was written"));
+  };
+  for (const auto& p : w.projects) {
+    if (absl::Status s = check(keys::Project(p.record.project_id()), p);
+        !s.ok()) {
+      return s;
+    }
+  }
+  for (const auto& e : w.evaluations) {
+    const v1::Evaluation& r = e.record;
+    if (absl::Status s =
+            check(keys::Evaluation(r.project_id(), r.year(), r.phase()), e);
+        !s.ok()) {
+      return s;
+    }
+  }
+  for (const auto& d : w.disbursements) {
+    const v1::Disbursement& r = d.record;
+    if (absl::Status s =
+            check(keys::Tranche(r.project_id(), r.year(), r.kind()), d);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Store::Commit(const WriteSet& w) {
+  if (read_only_) {
+    return absl::FailedPreconditionError("storage: opened read-only");
+  }
+  if (verify_previous_) {
+    if (absl::Status s = VerifyPrevious(w); !s.ok()) return s;
+  }
   rocksdb::WriteBatch batch;
   // Index entries and counters that a change leaves as they were are not
   // rewritten (most commands keep an evaluation's state): each write costs
@@ -243,24 +307,20 @@ absl::Status Store::Commit(const WriteSet& w) {
       if (!contains(old_keys, k)) batch.Put(handles_->index, k, "");
     }
   };
-  for (const v1::Project& p : w.projects) {
-    const std::string key = keys::Project(p.project_id());
-    auto old = ReadRecord<v1::Project>(db_.get(), handles_->state, key);
-    if (!old.ok()) return old.status();
-    replace_index(*old ? IndexKeys(**old) : std::vector<std::string>{},
-                  IndexKeys(p));
-    batch.Put(handles_->state, key, p.SerializeAsString());
+  auto keys_of = [](const auto& previous) {
+    return previous ? IndexKeys(*previous) : std::vector<std::string>{};
+  };
+  for (const Put<v1::Project>& p : w.projects) {
+    replace_index(keys_of(p.previous), IndexKeys(p.record));
+    batch.Put(handles_->state, keys::Project(p.record.project_id()),
+              p.record.SerializeAsString());
   }
-  for (const v1::Evaluation& e : w.evaluations) {
-    const std::string key =
-        keys::Evaluation(e.project_id(), e.year(), e.phase());
-    auto old = ReadRecord<v1::Evaluation>(db_.get(), handles_->state, key);
-    if (!old.ok()) return old.status();
+  for (const Put<v1::Evaluation>& put : w.evaluations) {
+    const v1::Evaluation& e = put.record;
     const std::vector<std::string> old_counters =
-        *old ? SummaryKeys(**old) : std::vector<std::string>{};
+        put.previous ? SummaryKeys(*put.previous) : std::vector<std::string>{};
     const std::vector<std::string> new_counters = SummaryKeys(e);
-    replace_index(*old ? IndexKeys(**old) : std::vector<std::string>{},
-                  IndexKeys(e));
+    replace_index(keys_of(put.previous), IndexKeys(e));
     for (const std::string& k : old_counters) {
       if (!contains(new_counters, k)) {
         batch.Merge(handles_->summary, k, EncodeCount(-1));
@@ -271,15 +331,16 @@ absl::Status Store::Commit(const WriteSet& w) {
         batch.Merge(handles_->summary, k, EncodeCount(1));
       }
     }
-    batch.Put(handles_->state, key, e.SerializeAsString());
+    batch.Put(handles_->state,
+              keys::Evaluation(e.project_id(), e.year(), e.phase()),
+              e.SerializeAsString());
   }
-  for (const v1::Disbursement& d : w.disbursements) {
-    const std::string key = keys::Tranche(d.project_id(), d.year(), d.kind());
-    auto old = ReadRecord<v1::Disbursement>(db_.get(), handles_->state, key);
-    if (!old.ok()) return old.status();
-    replace_index(*old ? IndexKeys(**old) : std::vector<std::string>{},
-                  IndexKeys(d));
-    batch.Put(handles_->state, key, d.SerializeAsString());
+  for (const Put<v1::Disbursement>& put : w.disbursements) {
+    const v1::Disbursement& d = put.record;
+    replace_index(keys_of(put.previous), IndexKeys(d));
+    batch.Put(handles_->state,
+              keys::Tranche(d.project_id(), d.year(), d.kind()),
+              d.SerializeAsString());
   }
   std::map<std::string, const v1::AuditEvent*> tips;
   for (const v1::AuditEvent& event : w.events) {
@@ -645,6 +706,42 @@ absl::StatusOr<std::string> Store::ContentDigest() const {
     if (!s.ok()) return s;
   }
   return Sha256Hex(all);
+}
+
+absl::Status Store::ForEachEntry(
+    const std::function<bool(absl::string_view, absl::string_view,
+                             absl::string_view)>& fn) const {
+  for (rocksdb::ColumnFamilyHandle* cf : handles_->all) {
+    const std::string family = cf->GetName();
+    bool more = true;
+    absl::Status s =
+        Scan(db_.get(), cf, "", "",
+             [&](absl::string_view k, const rocksdb::Slice& v) {
+               more = fn(family, k, absl::string_view(v.data(), v.size()));
+               return more;
+             });
+    if (!s.ok()) return s;
+    if (!more) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::ForEachAuditEvent(
+    const std::function<bool(const v1::AuditEvent&)>& fn) const {
+  absl::Status error;
+  absl::Status s =
+      Scan(db_.get(), handles_->audit, "", "",
+           [&](absl::string_view key, const rocksdb::Slice& v) {
+             v1::AuditEvent event;
+             if (!event.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+               error = absl::DataLossError(absl::StrCat(
+                   "storage: audit event ", key, " does not parse"));
+               return false;
+             }
+             return fn(event);
+           });
+  if (!s.ok()) return s;
+  return error;
 }
 
 absl::Status Store::CorruptAuditEventForTest(absl::string_view project_id,

@@ -10,9 +10,10 @@
 // when it fails nothing of it is visible.
 //
 // Concurrency: a Store is safe to use from many threads. Commit() derives
-// index and counter changes from the records it replaces, so callers must
-// serialise Commits that touch the same project (the server holds a
-// per-project lock across read -> decide -> commit). Reads take no locks.
+// index and counter changes from the previous records the WriteSet carries,
+// so callers must read those records and commit under one lock that
+// serialises the commands of a project (the server holds a per-project lock
+// across read -> decide -> commit). Reads take no locks.
 
 #ifndef EVALD_STORAGE_STORE_H_
 #define EVALD_STORAGE_STORE_H_
@@ -41,9 +42,11 @@ namespace evald::storage {
 
 namespace v1 = ::evaluation::v1;
 
-// The on-disk format this build writes and reads. A database written by a
-// newer format is refused at Open.
-inline constexpr int kFormatVersion = 1;
+// The on-disk format this build writes and reads. A database of another
+// format is refused at Open: a newer one needs a newer evald; format 1 (the
+// audit events of evald 0.1 were prose, which cannot be replayed) is
+// refused with what to do (docs/storage.md).
+inline constexpr int kFormatVersion = 2;
 
 struct StoreOptions {
   std::string path;
@@ -55,13 +58,29 @@ struct StoreOptions {
   size_t memtable_bytes = 96 << 20;
   // Tests may turn fsync off to run faster; production never does.
   bool sync_writes = true;
+  // Commit() reads every record it replaces and refuses (Internal, nothing
+  // written) when it is not the WriteSet's `previous`. Costs a read per
+  // record: on in the tests, off in production, where the per-project lock
+  // is what keeps `previous` exact.
+  bool verify_previous = false;
+  // Opens without writing anything (evalutl); Commit() is refused.
+  bool read_only = false;
+};
+
+// A record to write, with the record it replaces as the command read it
+// (absent: it is new). Commit() moves index entries and counters from what
+// `previous` implies to what `record` implies.
+template <typename Record>
+struct Put {
+  Record record;
+  std::optional<Record> previous;
 };
 
 // One atomic change.
 struct WriteSet {
-  std::vector<v1::Project> projects;
-  std::vector<v1::Evaluation> evaluations;
-  std::vector<v1::Disbursement> disbursements;
+  std::vector<Put<v1::Project>> projects;
+  std::vector<Put<v1::Evaluation>> evaluations;
+  std::vector<Put<v1::Disbursement>> disbursements;
   // Sequence numbers and chain hashes must already be assigned.
   std::vector<v1::AuditEvent> events;
   std::vector<PrincipalRecord> principals;
@@ -161,6 +180,19 @@ class Store {
   // to show that a refused call changed nothing.
   absl::StatusOr<std::string> ContentDigest() const;
 
+  // Calls fn(family, key, value) for every entry of every column family, in
+  // family then key order, until it returns false (evalutl compares two
+  // stores with it).
+  absl::Status ForEachEntry(
+      const std::function<bool(absl::string_view family, absl::string_view key,
+                               absl::string_view value)>& fn) const;
+
+  // Calls fn(event) for every audit event of every stream, stream by stream
+  // and each in sequence order, until it returns false. DataLoss if a
+  // stored event does not parse.
+  absl::Status ForEachAuditEvent(
+      const std::function<bool(const v1::AuditEvent&)>& fn) const;
+
   // Overwrites one raw audit value: for tests of corruption detection only.
   absl::Status CorruptAuditEventForTest(absl::string_view project_id,
                                         int64_t sequence,
@@ -169,11 +201,16 @@ class Store {
  private:
   struct Handles;
   Store(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles,
-        bool sync_writes);
+        const StoreOptions& options);
+
+  // Internal unless every Put's previous is what is stored.
+  absl::Status VerifyPrevious(const WriteSet& writes) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<Handles> handles_;
   bool sync_writes_;
+  bool verify_previous_;
+  bool read_only_;
 };
 
 }  // namespace evald::storage

@@ -72,8 +72,8 @@ TEST(ContractRule2, TermsAreCheckedAgainstThePolicy) {
          c.villages = {"V1", "V1"};
        },
        "villages: \"V1\" is listed twice"},
-      {"0 years", [](Contract& c) { c.years = 0; },
-       "years: 0 is not in [1, 20]"},
+      {"-1 years", [](Contract& c) { c.years = -1; },
+       "years: -1 is not in [1, 20]"},
       {"21 years", [](Contract& c) { c.years = 21; },
        "years: 21 is not in [1, 20]"},
       {"no money", [](Contract& c) { c.annual_fund = Money(); },
@@ -264,7 +264,7 @@ TEST(TrancheRule7, NothingIsPaidPastALapsedRectificationNobodyExpired) {
     SCOPED_TRACE(TrancheKindName(kind));
     const Tranche& held = book.TrancheAt(year, kind);
     EXPECT_EQ(held.state, TS::kHeld);
-    EXPECT_EQ(held.hold->Reason(),
+    EXPECT_EQ(held.hold->reason,
               "held: 2025 mid-term in rectification, deadline 2026-01-19");
     absl::StatusOr<ContractDecision> release =
         book.Apply(ReleaseTranche{year, kind, Paid("PAY-2", D(2026, 7, 15))});

@@ -208,9 +208,10 @@ const std::map<std::string, Expected>& DocumentedMatrix() {
       {"ListEvaluations",
        {{"agency", "township", "village", "bureau", "provider", "admin"},
         false}},
+      // With a project named, as GetEvaluation: an outsider is refused.
       {"ListLateParties",
        {{"agency", "township", "village", "bureau", "provider", "admin"},
-        false}},
+        true}},
       {"ListDisbursements",
        {{"township", "bureau", "provider", "finance", "admin"}, false}},
       {"ReleaseDisbursement", {{"finance"}, true}},

@@ -133,6 +133,7 @@ class ServiceTest : public ::testing::Test {
     options.path = dir_ + "/data";
     options.block_cache_bytes = 8 << 20;
     options.sync_writes = false;  // a test database; faster
+    options.verify_previous = true;
     auto store = storage::Store::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
@@ -1481,25 +1482,46 @@ TEST_F(ReadTest, PagesOfThreeWalkEveryEvaluationOnce) {
 }
 
 TEST_F(ReadTest, LatePartiesAreNamed) {
+  // P1's 2026 service year starts 2026-07-01: its mid-term opens
+  // 2026-12-01, its final 2027-06-01 (RULES.md §3 [default]: 5 and 11
+  // months). As of 2027-06-03 both are late.
   v1::ListLatePartiesRequest r;
   r.set_project_id("P1");
   r.set_year(2026);
+  r.set_as_of("2027-06-03");
   v1::ListLatePartiesResponse reply;
   ASSERT_TRUE(Call(&Stub::ListLateParties, kBureau, r, &reply).ok());
   ASSERT_EQ(reply.late_size(), 2);
   EXPECT_EQ(reply.late(0).evaluation(), EvalName("P1", 2026, v1::MID_TERM));
   EXPECT_EQ(reply.late(0).township(), "huangge");
   EXPECT_EQ(reply.late(0).phase(), v1::MID_TERM);
+  EXPECT_EQ(reply.late(0).opens_on(), "2026-12-01");
+  EXPECT_EQ(reply.late(0).days_late(), 184);  // 182 days to 06-01, + 2
   EXPECT_THAT(reply.late(0).missing(),
               UnorderedElementsAre("village:V02", "financial"));
   EXPECT_EQ(reply.late(1).evaluation(), EvalName("P1", 2026, v1::FINAL));
+  EXPECT_EQ(reply.late(1).opens_on(), "2027-06-01");
+  EXPECT_EQ(reply.late(1).days_late(), 2);
   EXPECT_THAT(reply.late(1).missing(),
               UnorderedElementsAre("third_party", "township", "bureau",
                                    "village:V01", "village:V02", "financial"));
 
+  // RULES.md §3: a phase that has not opened waits for nobody. On its
+  // opening day the mid-term is late (0 days), the final not yet; as of the
+  // server's today (2026-01-10) neither.
+  r.set_as_of("2026-12-01");
+  ASSERT_TRUE(Call(&Stub::ListLateParties, kBureau, r, &reply).ok());
+  ASSERT_EQ(reply.late_size(), 1);
+  EXPECT_EQ(reply.late(0).evaluation(), EvalName("P1", 2026, v1::MID_TERM));
+  EXPECT_EQ(reply.late(0).days_late(), 0);
+  r.clear_as_of();
+  ASSERT_TRUE(Call(&Stub::ListLateParties, kBureau, r, &reply).ok());
+  EXPECT_EQ(reply.late_size(), 0);
+
   // Only OPEN phases wait for anyone: P2's SCORED 2025 final is not late.
   r = v1::ListLatePartiesRequest();
   r.set_project_id("P2");
+  r.set_as_of("2027-09-01");
   ASSERT_TRUE(Call(&Stub::ListLateParties, kBureau, r, &reply).ok());
   std::vector<std::string> p2;
   for (const v1::LateEntry& e : reply.late()) p2.push_back(e.evaluation());
@@ -1508,6 +1530,7 @@ TEST_F(ReadTest, LatePartiesAreNamed) {
 
   // A village committee sees only the projects that serve it.
   r = v1::ListLatePartiesRequest();
+  r.set_as_of("2028-12-31");
   ASSERT_TRUE(Call(&Stub::ListLateParties, kVillage3, r, &reply).ok());
   std::vector<std::string> v03;
   for (const v1::LateEntry& e : reply.late()) {
@@ -1519,6 +1542,27 @@ TEST_F(ReadTest, LatePartiesAreNamed) {
   EXPECT_THAT(v03, ElementsAre(EvalName("Q1", 2026, v1::FINAL),
                                EvalName("Q1", 2027, v1::MID_TERM),
                                EvalName("Q1", 2027, v1::FINAL)));
+
+  // An unknown project is NOT_FOUND, as GetProject says.
+  r = v1::ListLatePartiesRequest();
+  r.set_project_id("NOPE");
+  grpc::Status unknown = Call(&Stub::ListLateParties, kBureau, r);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(unknown.error_message(), "project NOPE not found");
+}
+
+TEST_F(ReadTest, ATerminatedContractHasNoLateParties) {
+  // Q1's 2026 mid-term passed; its final fails for good, which terminates
+  // the contract: its 2027 phases wait for nobody.
+  SubmitAll(Ref("Q1", 2026, v1::FINAL), kDongchong, "40");
+  ASSERT_EQ(Finalize(Ref("Q1", 2026, v1::FINAL), "2027-03-01").state(),
+            v1::FAILED);
+  v1::ListLatePartiesRequest r;
+  r.set_project_id("Q1");
+  r.set_as_of("2028-12-31");
+  v1::ListLatePartiesResponse reply;
+  ASSERT_TRUE(Call(&Stub::ListLateParties, kBureau, r, &reply).ok());
+  EXPECT_EQ(reply.late_size(), 0);
 }
 
 using Counts = std::map<std::string, int64_t>;
@@ -1894,20 +1938,30 @@ TEST(StoreFormatTest, NewerFormatVersionIsRefusedAtOpen) {
     auto store = storage::Store::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
   }
-  EXPECT_EQ(ReadFormatVersion(options.path), "1");
+  EXPECT_EQ(ReadFormatVersion(options.path), "2");
 
-  ASSERT_EQ(WriteFormatVersion(options.path, "2"), "");
+  ASSERT_EQ(WriteFormatVersion(options.path, "3"), "");
   auto refused = storage::Store::Open(options);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.status().message(),
-              AllOf(HasSubstr("format version 2"), HasSubstr("newer"),
+              AllOf(HasSubstr("format version 3"), HasSubstr("newer"),
                     HasSubstr(options.path)));
   // Refusing did not rewrite the version.
-  EXPECT_EQ(ReadFormatVersion(options.path), "2");
+  EXPECT_EQ(ReadFormatVersion(options.path), "3");
+
+  // Format 1 (evald 0.1, prose events) is refused with what to do.
+  ASSERT_EQ(WriteFormatVersion(options.path, "1"), "");
+  auto old = storage::Store::Open(options);
+  ASSERT_FALSE(old.ok());
+  EXPECT_EQ(old.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(old.status().message(),
+              AllOf(HasSubstr("format version 1"), HasSubstr("prose"),
+                    HasSubstr("Nothing was changed")));
+  EXPECT_EQ(ReadFormatVersion(options.path), "1");
 
   // The same database at this build's version opens again.
-  ASSERT_EQ(WriteFormatVersion(options.path, "1"), "");
+  ASSERT_EQ(WriteFormatVersion(options.path, "2"), "");
   {
     auto reopened = storage::Store::Open(options);
     EXPECT_TRUE(reopened.ok()) << reopened.status();

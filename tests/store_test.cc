@@ -77,11 +77,13 @@ TEST_F(StoreTest, ScansFindExactlyTheirRecordsAcrossTableFiles) {
     for (size_t i = file; i < ids.size(); i += 4) {
       for (int year : {2025, 2026}) {
         for (v1::Phase phase : {v1::MID_TERM, v1::FINAL}) {
-          w.evaluations.push_back(Eval(ids[i], year, phase, v1::OPEN));
+          w.evaluations.push_back(
+              {Eval(ids[i], year, phase, v1::OPEN), std::nullopt});
         }
         for (v1::TrancheKind kind :
              {v1::YEAR_START, v1::MID_TERM_TRANCHE, v1::FINAL_TRANCHE}) {
-          w.disbursements.push_back(Tranche(ids[i], year, kind));
+          w.disbursements.push_back(
+              {Tranche(ids[i], year, kind), std::nullopt});
         }
       }
     }
@@ -92,7 +94,8 @@ TEST_F(StoreTest, ScansFindExactlyTheirRecordsAcrossTableFiles) {
     std::unique_ptr<Store> store = Open();
     ASSERT_NE(store, nullptr);
     WriteSet w;
-    w.evaluations.push_back(Eval("P1", 2026, v1::FINAL, v1::PASSED));
+    w.evaluations.push_back({Eval("P1", 2026, v1::FINAL, v1::PASSED),
+                             Eval("P1", 2026, v1::FINAL, v1::OPEN)});
     ASSERT_TRUE(store->Commit(w).ok());
   }
 

@@ -350,7 +350,7 @@ TEST(TrancheRule7, ARectificationHoldsWhatBecomesPayableAfterItsResultDate) {
   const Tranche& final_tranche = Get(t, 1, TK::kFinal);
   ASSERT_TRUE(final_tranche.hold.has_value());
   EXPECT_EQ(final_tranche.hold->evaluation, "P1/2025/mid-term");
-  EXPECT_EQ(final_tranche.hold->Reason(),
+  EXPECT_EQ(final_tranche.hold->reason,
             "held: 2025 mid-term in rectification, deadline 2025-09-14");
   EXPECT_EQ(final_tranche.payable_from, D(2026, 1, 20));
 
@@ -367,7 +367,7 @@ TEST(TrancheRule7, ARectificationHoldsWhatBecomesPayableAfterItsResultDate) {
   t = Derive(
       {mid, Eval(1, Phase::kFinal, PhaseState::kPassed, D(2026, 1, 20))});
   EXPECT_EQ(Get(t, 1, TK::kFinal).state, TS::kHeld);
-  EXPECT_EQ(Get(t, 1, TK::kFinal).hold->Reason(),
+  EXPECT_EQ(Get(t, 1, TK::kFinal).hold->reason,
             "held: 2025 mid-term in re-evaluation (applied 2025-09-01)");
 }
 

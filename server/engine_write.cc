@@ -1,0 +1,219 @@
+// The commit core of Engine: locks, idempotency, the caches and the
+// principal registry around the one write path (apply.h).
+
+#include <set>
+#include <type_traits>
+#include <utility>
+
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "common/random.h"
+#include "common/sha256.h"
+#include "server/authz.h"
+#include "server/commands.h"
+#include "server/engine.h"
+#include "server/validate.h"
+
+namespace evald::server {
+
+// Apply's reads under a stripe's lock: the project record and the chain
+// tip from the stripe's caches, everything else from the store.
+class Engine::CachedReader : public StoreReader {
+ public:
+  CachedReader(const storage::Store* store, Stripe& stripe)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stripe.mu)
+      : StoreReader(store), store_(store), stripe_(stripe) {}
+
+  absl::StatusOr<std::optional<v1::Project>> Project(
+      const std::string& id) override ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    // The caller holds stripe_.mu (the constructor requires it, and the
+    // reader lives only inside that critical section).
+    auto it = stripe_.projects.find(id);
+    if (it != stripe_.projects.end()) {
+      v1::Project project;
+      if (!project.ParseFromString(it->second)) {
+        return absl::InternalError(absl::StrCat("project ", id, " in memory"));
+      }
+      return project;
+    }
+    absl::StatusOr<std::optional<v1::Project>> p = store_->GetProject(id);
+    if (p.ok() && *p) stripe_.projects.emplace(id, (*p)->SerializeAsString());
+    return p;  // an absent one is not kept: it may be created
+  }
+
+  absl::StatusOr<ChainTip> Tip(const std::string& stream) override
+      ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    auto it = stripe_.tips.find(stream);
+    if (it != stripe_.tips.end()) return it->second;
+    absl::StatusOr<ChainTip> tip = StoreReader::Tip(stream);
+    if (tip.ok()) stripe_.tips.emplace(stream, *tip);
+    return tip;
+  }
+
+ private:
+  const storage::Store* store_;
+  Stripe& stripe_;
+};
+
+Engine::Stripe& Engine::StripeOf(absl::string_view stream) {
+  return stripes_[absl::Hash<absl::string_view>()(stream) % kStripes];
+}
+
+absl::StatusOr<Applied> Engine::ApplyAndCommit(const v1::Command& command,
+                                               const ProjectCheck& check,
+                                               Stripe& stripe) {
+  CachedReader reader(store_, stripe);
+  absl::StatusOr<Applied> applied = applier_.Apply(command, reader, check);
+  if (!applied.ok()) return applied;
+  const std::string& stream = applied->writes.events.front().project_id();
+  if (absl::Status s = store_->Commit(applied->writes); !s.ok()) {
+    // Whatever it left on disk, the next command reads it again.
+    stripe.tips.erase(stream);
+    stripe.projects.erase(stream);
+    return s;
+  }
+  stripe.tips.insert_or_assign(stream, applied->tip);
+  if (applied->project) {
+    stripe.projects.insert_or_assign(applied->project->project_id(),
+                                     applied->project->SerializeAsString());
+  }
+  if (applied->principal && principals_ != nullptr) {
+    const storage::PrincipalRecord& p = *applied->principal;
+    if (p.revoked()) {
+      principals_->Remove(p.name());
+    } else {
+      principals_->Put(
+          p.token_sha256_hex(),
+          Principal{p.name(), *ParseRole(p.role()), p.organisation()});
+    }
+  }
+  return applied;
+}
+
+template <typename Reply>
+absl::StatusOr<Reply> Engine::Mutate(const Principal& who,
+                                     absl::string_view method,
+                                     const google::protobuf::Message& request) {
+  if (absl::Status s = AuthorizeMethod(method, who); !s.ok()) return s;
+  absl::StatusOr<v1::Command> command =
+      NewCommand(who, method, request, now_());
+  if (!command.ok()) return absl::InternalError(command.status().message());
+  if (absl::Status s = ValidateRequestId(command->request_id()); !s.ok()) {
+    return s;
+  }
+  const bool principal_change =
+      command->has_create_principal() || command->has_revoke_principal();
+  if (principal_change && principals_ == nullptr) {
+    return absl::FailedPreconditionError("principal management is off");
+  }
+
+  // The request record is keyed by (principal, request_id) and the change
+  // by stream: hold both locks, always in this order, so that neither a
+  // concurrent retry nor a concurrent change of the stream slips between
+  // the lookup and the commit.
+  absl::MutexLock request_lock(
+      &request_locks_
+          [absl::Hash<std::pair<absl::string_view, absl::string_view>>()(
+               {who.name, command->request_id()}) %
+           kStripes]);
+  Stripe& stripe = StripeOf(StreamOf(*command));
+  absl::MutexLock lock(&stripe.mu);
+  absl::StatusOr<std::optional<storage::RequestRecord>> seen =
+      store_->GetRequest(who.name, command->request_id());
+  if (!seen.ok()) return seen.status();
+  if (*seen) {
+    if ((*seen)->method() != method ||
+        (*seen)->request_digest() != RequestDigest(*command)) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "request_id: \"", command->request_id(), "\" was already used by ",
+          who.name, " for a different request (", (*seen)->method(),
+          "); use a new request_id"));
+    }
+    Reply reply;
+    if (!reply.ParseFromString((*seen)->reply())) {
+      return absl::DataLossError(absl::StrCat(
+          "storage: the stored reply of request ", command->request_id(),
+          " of ", who.name, " does not parse"));
+    }
+    return reply;
+  }
+
+  std::string token;  // CreatePrincipal: returned once, never stored
+  if (command->has_create_project()) {
+    command->set_policy_id(command->create_project().policy_id().empty()
+                               ? policies_.Default().id
+                               : command->create_project().policy_id());
+  } else if (command->has_create_principal()) {
+    token = RandomHex(32);  // 256 bits
+    command->set_token_sha256_hex(Sha256Hex(token));
+  }
+  absl::StatusOr<Applied> applied = ApplyAndCommit(
+      *command,
+      [&who](const v1::Project& p) { return AuthorizeProject(who, p); },
+      stripe);
+  if (!applied.ok()) return applied.status();
+  Reply reply = std::get<Reply>(std::move(applied->reply));
+  if constexpr (std::is_same_v<Reply, v1::CreatePrincipalResponse>) {
+    reply.set_token(token);
+  }
+  return reply;
+}
+
+template absl::StatusOr<v1::Project> Engine::Mutate(
+    const Principal&, absl::string_view, const google::protobuf::Message&);
+template absl::StatusOr<v1::Evaluation> Engine::Mutate(
+    const Principal&, absl::string_view, const google::protobuf::Message&);
+template absl::StatusOr<v1::Disbursement> Engine::Mutate(
+    const Principal&, absl::string_view, const google::protobuf::Message&);
+template absl::StatusOr<v1::CreatePrincipalResponse> Engine::Mutate(
+    const Principal&, absl::string_view, const google::protobuf::Message&);
+template absl::StatusOr<v1::PrincipalInfo> Engine::Mutate(
+    const Principal&, absl::string_view, const google::protobuf::Message&);
+
+absl::StatusOr<PrincipalRegistry> Engine::SeedPrincipals(
+    const PrincipalRegistry& file) {
+  absl::StatusOr<std::vector<storage::PrincipalRecord>> stored =
+      store_->ListPrincipals();
+  if (!stored.ok()) return stored.status();
+  std::set<std::string> known;
+  for (const storage::PrincipalRecord& r : *stored) known.insert(r.name());
+  const Principal seeder{"seed", Role::kAdmin, "evald"};
+  int seeded = 0;
+  for (const auto& [hash, p] : file.Entries()) {
+    if (known.count(p.name)) continue;
+    v1::CreatePrincipalRequest request;
+    request.set_name(p.name);
+    request.set_role(RoleName(p.role));
+    request.set_organisation(p.organisation);
+    absl::StatusOr<v1::Command> command =
+        NewCommand(seeder, "SeedPrincipal", request, now_());
+    if (!command.ok()) return command.status();
+    command->set_request_id(absl::StrCat("seed:", p.name));
+    command->set_token_sha256_hex(hash);
+    Stripe& stripe = StripeOf(kPrincipalsStream);
+    absl::MutexLock lock(&stripe.mu);
+    absl::StatusOr<Applied> applied = ApplyAndCommit(*command, {}, stripe);
+    if (!applied.ok()) return applied.status();
+    ++seeded;
+  }
+  if (seeded > 0) {
+    absl::StatusOr<std::vector<storage::PrincipalRecord>> all =
+        store_->ListPrincipals();
+    if (!all.ok()) return all.status();
+    stored = *std::move(all);
+  }
+  PrincipalRegistry registry;
+  for (const storage::PrincipalRecord& r : *stored) {
+    if (r.revoked()) continue;
+    std::optional<Role> role = ParseRole(r.role());
+    if (!role) {
+      return absl::DataLossError(
+          absl::StrCat("principal ", r.name(), " has unknown role ", r.role()));
+    }
+    registry.Put(r.token_sha256_hex(),
+                 Principal{r.name(), *role, r.organisation()});
+  }
+  return registry;
+}
+
+}  // namespace evald::server
