@@ -37,6 +37,7 @@ World& TheWorld() {
     evald::storage::StoreOptions options;
     options.path = w->dir;
     options.sync_writes = false;  // speed; durability is not under test
+    options.verify_previous = true;
     w->store = *evald::storage::Store::Open(options);
     w->engine = std::make_unique<evald::server::Engine>(
         w->store.get(), evald::server::PolicySet(),

@@ -274,7 +274,10 @@ absl::StatusOr<ProjectCommand> Release(const v1::Command& c) {
     return s;
   }
   absl::StatusOr<scoring::TrancheKind> kind = FromProto(r.kind());
-  if (!kind.ok()) return kind.status();
+  if (!kind.ok()) {
+    return absl::InvalidArgumentError(
+        "kind: want YEAR_START, MID_TERM_TRANCHE or FINAL_TRANCHE");
+  }
   if (absl::Status s =
           ValidateText("payment_reference", r.payment_reference(), 128);
       !s.ok()) {

@@ -25,9 +25,10 @@ namespace evald::server {
 namespace v1 = ::evaluation::v1;
 
 // --- Enums (convert_enums.cc) ---------------------------------------------
+// FromProto of a value outside the enum (or UNSPECIFIED) is InvalidArgument
+// "7 is not a valid value (want ...)"; the caller names the field.
 
 v1::Phase ToProto(scoring::Phase phase);
-// InvalidArgument "phase: want MID_TERM or FINAL" for anything else.
 absl::StatusOr<scoring::Phase> FromProto(v1::Phase phase);
 v1::EvaluationState ToProto(scoring::PhaseState state);
 absl::StatusOr<scoring::PhaseState> FromProto(v1::EvaluationState state);
@@ -40,7 +41,6 @@ absl::StatusOr<scoring::VetoKind> FromProto(v1::VetoKind kind);
 v1::VetoStatus ToProto(scoring::VetoStatus status);
 absl::StatusOr<scoring::VetoStatus> FromProto(v1::VetoStatus status);
 v1::TrancheKind ToProto(scoring::TrancheKind kind);
-// InvalidArgument "kind: want YEAR_START, MID_TERM_TRANCHE or FINAL_TRANCHE".
 absl::StatusOr<scoring::TrancheKind> FromProto(v1::TrancheKind kind);
 v1::DisbursementState ToProto(scoring::TrancheState state);
 absl::StatusOr<scoring::TrancheState> FromProto(v1::DisbursementState state);

@@ -94,76 +94,63 @@ constexpr std::pair<TrancheState, v1::DisbursementState> kTrancheStates[] = {
     {TrancheState::kHeld, v1::HELD},
 };
 
-// The message of a failed enum mapping, led by `field`.
-template <typename T>
-absl::StatusOr<T> Named(absl::string_view field, absl::StatusOr<T> value) {
-  if (value.ok()) return value;
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": ", value.status().message()));
-}
-
 }  // namespace
 
 v1::Phase ToProto(Phase phase) {
   return ToWire(kPhases, phase, v1::PHASE_UNSPECIFIED);
 }
 absl::StatusOr<Phase> FromProto(v1::Phase phase) {
-  if (phase == v1::MID_TERM) return Phase::kMidTerm;
-  if (phase == v1::FINAL) return Phase::kFinal;
-  return absl::InvalidArgumentError("phase: want MID_TERM or FINAL");
+  return ToDomain(kPhases, phase, "MID_TERM or FINAL");
 }
 
 v1::EvaluationState ToProto(PhaseState state) {
   return ToWire(kStates, state, v1::EVALUATION_STATE_UNSPECIFIED);
 }
 absl::StatusOr<PhaseState> FromProto(v1::EvaluationState state) {
-  return Named("state", ToDomain(kStates, state, "an evaluation state"));
+  return ToDomain(kStates, state, "an evaluation state");
 }
 
 v1::Grade ToProto(Grade grade) {
   return ToWire(kGrades, grade, v1::GRADE_UNSPECIFIED);
 }
 absl::StatusOr<Grade> FromProto(v1::Grade grade) {
-  return Named("grade", ToDomain(kGrades, grade, "a grade"));
+  return ToDomain(kGrades, grade, "a grade");
 }
 
 v1::Outcome ToProto(Outcome outcome) {
   return ToWire(kOutcomes, outcome, v1::OUTCOME_UNSPECIFIED);
 }
 absl::StatusOr<Outcome> FromProto(v1::Outcome outcome) {
-  return Named("outcome", ToDomain(kOutcomes, outcome, "an outcome"));
+  return ToDomain(kOutcomes, outcome, "an outcome");
 }
 
 v1::VetoKind ToProto(VetoKind kind) {
   return ToWire(kVetoKinds, kind, v1::VETO_KIND_UNSPECIFIED);
 }
 absl::StatusOr<VetoKind> FromProto(v1::VetoKind kind) {
-  return Named("kind", ToDomain(kVetoKinds, kind, "PROFESSIONAL or FINANCIAL"));
+  return ToDomain(kVetoKinds, kind, "PROFESSIONAL or FINANCIAL");
 }
 
 v1::VetoStatus ToProto(VetoStatus status) {
   return ToWire(kVetoStatuses, status, v1::VETO_STATUS_UNSPECIFIED);
 }
 absl::StatusOr<VetoStatus> FromProto(v1::VetoStatus status) {
-  return Named("status", ToDomain(kVetoStatuses, status, "a veto status"));
+  return ToDomain(kVetoStatuses, status, "a veto status");
 }
 
 v1::TrancheKind ToProto(TrancheKind kind) {
   return ToWire(kTrancheKinds, kind, v1::TRANCHE_KIND_UNSPECIFIED);
 }
 absl::StatusOr<TrancheKind> FromProto(v1::TrancheKind kind) {
-  absl::StatusOr<TrancheKind> k =
-      ToDomain(kTrancheKinds, kind, "a tranche kind");
-  if (k.ok()) return k;
-  return absl::InvalidArgumentError(
-      "kind: want YEAR_START, MID_TERM_TRANCHE or FINAL_TRANCHE");
+  return ToDomain(kTrancheKinds, kind,
+                  "YEAR_START, MID_TERM_TRANCHE or FINAL_TRANCHE");
 }
 
 v1::DisbursementState ToProto(TrancheState state) {
   return ToWire(kTrancheStates, state, v1::DISBURSEMENT_STATE_UNSPECIFIED);
 }
 absl::StatusOr<TrancheState> FromProto(v1::DisbursementState state) {
-  return Named("state", ToDomain(kTrancheStates, state, "a tranche state"));
+  return ToDomain(kTrancheStates, state, "a tranche state");
 }
 
 std::string ProjectName(absl::string_view project) {

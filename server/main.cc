@@ -22,6 +22,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/mutex_mode.h"
@@ -30,6 +31,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "scoring/calendar.h"
 #include "scoring/policy.h"
+#include "server/config.h"
 #include "server/engine.h"
 #include "server/policy_set.h"
 #include "server/principals.h"
@@ -70,65 +72,6 @@ ABSL_FLAG(double, rate_limit_burst, 400,
 
 namespace evald::server {
 namespace {
-
-absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read ", path.string()));
-  }
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// name -> contents of every regular file in `dir` ending in `suffix`.
-absl::StatusOr<std::map<std::string, std::string>> ReadDir(
-    const std::string& dir, absl::string_view suffix) {
-  std::map<std::string, std::string> files;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (!entry.is_regular_file() || !absl::EndsWith(name, suffix)) continue;
-    absl::StatusOr<std::string> text = ReadFile(entry.path());
-    if (!text.ok()) return text.status();
-    files[name] = *std::move(text);
-  }
-  if (ec) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot list ", dir, ": ", ec.message()));
-  }
-  return files;
-}
-
-absl::StatusOr<PolicySet> LoadPolicies() {
-  PolicySet policies;
-  const std::string dir = absl::GetFlag(FLAGS_policy_dir);
-  if (!dir.empty()) {
-    auto files = ReadDir(dir, ".textproto");
-    if (!files.ok()) return files.status();
-    for (const auto& [name, text] : *files) {
-      absl::StatusOr<scoring::Policy> p = scoring::ParsePolicyText(text);
-      if (!p.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(name, ": ", p.status().message()));
-      }
-      if (absl::Status s = policies.Add(*std::move(p)); !s.ok()) return s;
-    }
-  }
-  const std::string default_id = absl::GetFlag(FLAGS_default_policy);
-  if (!default_id.empty()) {
-    if (absl::Status s = policies.SetDefault(default_id); !s.ok()) return s;
-  }
-  return policies;
-}
-
-absl::StatusOr<scoring::WorkingDayCalendar> LoadCalendar() {
-  const std::string dir = absl::GetFlag(FLAGS_calendar_dir);
-  if (dir.empty()) return scoring::WorkingDayCalendar::BuiltIn();
-  auto files = ReadDir(dir, ".txt");
-  if (!files.ok()) return files.status();
-  return scoring::WorkingDayCalendar::FromFiles(*files);
-}
 
 bool IsLoopback(absl::string_view address);
 
@@ -216,12 +159,14 @@ int Run() {
     spdlog::critical("{}: {}", principals_path, seeds.status().ToString());
     return 2;
   }
-  absl::StatusOr<PolicySet> policies = LoadPolicies();
+  absl::StatusOr<PolicySet> policies = LoadPolicies(
+      absl::GetFlag(FLAGS_policy_dir), absl::GetFlag(FLAGS_default_policy));
   if (!policies.ok()) {
     spdlog::critical("policies: {}", policies.status().ToString());
     return 2;
   }
-  absl::StatusOr<scoring::WorkingDayCalendar> calendar = LoadCalendar();
+  absl::StatusOr<scoring::WorkingDayCalendar> calendar =
+      LoadCalendar(absl::GetFlag(FLAGS_calendar_dir));
   if (!calendar.ok()) {
     spdlog::critical("calendar: {}", calendar.status().ToString());
     return 2;
@@ -297,6 +242,16 @@ int Run() {
 
 int main(int argc, char** argv) {
   evald::TurnOffMutexDeadlockDetection();
+  absl::FlagsUsageConfig config;
+  // --help lists evald's own flags, not those of every library.
+  config.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "server/main.cc");
+  };
+  config.contains_helpshort_flags = config.contains_help_flags;
+  config.version_string = [] {
+    return std::string("evald " EVALD_VERSION "\n");
+  };
+  absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(
       "evald --data_dir=DIR --principals=FILE [--listen=HOST:PORT] ...");
   absl::ParseCommandLine(argc, argv);

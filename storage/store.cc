@@ -708,6 +708,22 @@ absl::StatusOr<std::string> Store::ContentDigest() const {
   return Sha256Hex(all);
 }
 
+absl::StatusOr<std::optional<std::string>> Store::GetEntry(
+    absl::string_view family, absl::string_view key) const {
+  for (rocksdb::ColumnFamilyHandle* cf : handles_->all) {
+    if (cf->GetName() != family) continue;
+    std::string value;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), cf,
+                 rocksdb::Slice(key.data(), key.size()), &value);
+    if (s.IsNotFound()) return std::nullopt;
+    if (!s.ok()) return FromRocks(s, "read");
+    return value;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("storage: no column family ", family));
+}
+
 absl::Status Store::ForEachEntry(
     const std::function<bool(absl::string_view, absl::string_view,
                              absl::string_view)>& fn) const {

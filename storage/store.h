@@ -180,6 +180,11 @@ class Store {
   // to show that a refused call changed nothing.
   absl::StatusOr<std::string> ContentDigest() const;
 
+  // The raw value of one entry of a column family ("default", "index",
+  // "audit", "summary"), if present (evalutl compares two stores with it).
+  absl::StatusOr<std::optional<std::string>> GetEntry(
+      absl::string_view family, absl::string_view key) const;
+
   // Calls fn(family, key, value) for every entry of every column family, in
   // family then key order, until it returns false (evalutl compares two
   // stores with it).

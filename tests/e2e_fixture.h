@@ -22,6 +22,13 @@ class EvaldTest : public ::testing::Test {
     stub_ = evald_.NewStub();
   }
 
+  // Stops evald gracefully; returns its exit status. The test's channel is
+  // closed first: gRPC's shutdown waits for open connections to go.
+  int StopEvald() {
+    stub_.reset();
+    return evald_.Stop();
+  }
+
   // Restarts evald on the same data directory (after Kill or Stop).
   void Restart() {
     ASSERT_TRUE(evald_.Start());

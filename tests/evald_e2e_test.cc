@@ -6,11 +6,16 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e_fixture.h"
+#include "tests/raw_db.h"
+#include "tests/run_program.h"
 
 namespace evald::testing {
 namespace {
 
+using ::testing::AllOf;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 constexpr int64_t kFund = 260000000;  // 2,600,000.00 yuan in fen
 
@@ -69,6 +74,19 @@ TEST_F(EvaldTest, WholeFiveYearProjectPaysEveryTrancheOnceRule7) {
   for (const v1::Disbursement& d : Disbursements("P1")) {
     EXPECT_EQ(d.state(), v1::RELEASED) << d.name();
   }
+
+  // The audit log alone re-derives all of it (evalutl replay): P1's
+  // creation, 5 years x 2 phases x (6 submissions + finalising) and 15
+  // releases, and the seeding of each principal.
+  const std::vector<v1::AuditEvent> p1 = Audit("P1");
+  EXPECT_EQ(p1.size(), 1u + 70u + 15u);
+  const size_t events = p1.size() + Audit("_principals").size();
+  ASSERT_EQ(StopEvald(), 0);
+  RunResult replay = Replay(evald_.data_dir());
+  EXPECT_EQ(WEXITSTATUS(replay.status), 0) << replay.out << replay.err;
+  EXPECT_THAT(replay.out,
+              StartsWith(absl::StrCat(events, " events replayed, ")));
+  EXPECT_THAT(replay.out, EndsWith(" records identical\n"));
 }
 
 TEST_F(EvaldTest, ConfirmedNonCurableVetoFailsAndTerminatesRule4) {
@@ -261,6 +279,33 @@ TEST_F(EvaldTest, KillNineLosesNothingAcknowledged) {
   ASSERT_EQ(listed.evaluations_size(), 1);
   EXPECT_EQ(listed.evaluations(0).name(),
             "projects/P1/years/2025/phases/mid-term");
+
+  // What the killed evald left re-derives from its log exactly.
+  ASSERT_EQ(StopEvald(), 0);
+  RunResult replay = Replay(evald_.data_dir());
+  EXPECT_EQ(WEXITSTATUS(replay.status), 0) << replay.out << replay.err;
+  EXPECT_THAT(replay.out, HasSubstr(" records identical\n"));
+}
+
+// A stored record that the log does not account for is found, named, and
+// evalutl exits 1.
+TEST_F(EvaldTest, ReplayFindsARecordTheLogDoesNotAccountFor) {
+  ASSERT_TRUE(CreateProject("P1", "2025-07-01").ok());
+  SubmitAll(Ref("P1", 2025, v1::MID_TERM), "85");
+  ASSERT_EQ(StopEvald(), 0);
+  const std::string key = "eval/P1/2025/1-mid-term";
+  std::string value;
+  ASSERT_EQ(ReadRecord(evald_.data_dir(), key, &value), "");
+  v1::Evaluation e;
+  ASSERT_TRUE(e.ParseFromString(value));
+  e.mutable_township_score()->set_score("99.00");  // edited behind evald
+  ASSERT_EQ(WriteRecord(evald_.data_dir(), key, e.SerializeAsString()), "");
+  RunResult replay = Replay(evald_.data_dir());
+  EXPECT_EQ(WEXITSTATUS(replay.status), 1) << replay.out << replay.err;
+  EXPECT_THAT(replay.out,
+              AllOf(HasSubstr("default entry eval/P1/2025/1-mid-term differs"),
+                    HasSubstr("township_score.score"), HasSubstr("99.00"),
+                    HasSubstr("85.00")));
 }
 
 }  // namespace

@@ -89,6 +89,24 @@ inline std::string ReadFormatVersion(const std::string& path) {
   return error.empty() ? value : "error: " + error;
 }
 
+// Reads and overwrites one record of the state family (storage/keys.h) of
+// a closed database: for tests of what evald does with a damaged record.
+inline std::string ReadRecord(const std::string& path, const std::string& key,
+                              std::string* value) {
+  return WithRawDb(path, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    return db->Get(rocksdb::ReadOptions(), cf, key, value);
+  });
+}
+
+inline std::string WriteRecord(const std::string& path, const std::string& key,
+                               const std::string& value) {
+  return WithRawDb(path, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    return db->Put(sync, cf, key, value);
+  });
+}
+
 }  // namespace evald::testing
 
 #endif  // EVALD_TESTS_RAW_DB_H_

@@ -1,18 +1,23 @@
-// storage::Store on its own: scans over records that lie in several table
-// files (each reopen of the store flushes its log into a new one), where
-// Bloom filters and bounded iterators decide which files a scan reads.
+// storage::Store on its own: what one commit does to index entries and
+// counters, the check of the previous records, page tokens, the format
+// version, and scans over records that lie in several table files (each
+// reopen of the store flushes its log into a new one), where Bloom filters
+// and bounded iterators decide which files a scan reads.
 
 #include "storage/store.h"
 
 #include <stdlib.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/raw_db.h"
 
 namespace evald::storage {
 namespace {
@@ -38,6 +43,8 @@ class StoreTest : public ::testing::Test {
   static v1::Evaluation Eval(const std::string& project, int year,
                              v1::Phase phase, v1::EvaluationState state) {
     v1::Evaluation e;
+    e.set_name(absl::StrCat("projects/", project, "/years/", year, "/phases/",
+                            phase == v1::MID_TERM ? "mid-term" : "final"));
     e.set_project_id(project);
     e.set_township(project.size() % 2 ? "huangge" : "dongchong");
     e.set_year(year);
@@ -168,6 +175,203 @@ TEST_F(StoreTest, ScansFindExactlyTheirRecordsAcrossTableFiles) {
   size_t want = 0;
   for (const std::string& id : ids) want += id.size() % 2 ? 4 : 0;
   EXPECT_EQ(static_cast<size_t>(township->items.size()), want);
+}
+
+// --- One commit: records, index entries, counters --------------------------
+
+v1::Evaluation Graded(v1::Evaluation e, v1::Grade grade, bool provisional) {
+  e.mutable_result()->set_grade(grade);
+  e.mutable_result()->set_provisional(provisional);
+  return e;
+}
+
+std::map<std::string, int64_t> Counts(const Store& store) {
+  auto summary = store.Summary("", 0);
+  EXPECT_TRUE(summary.ok()) << summary.status();
+  std::map<std::string, int64_t> out;
+  if (!summary.ok()) return out;
+  for (const auto& [key, values] : *summary) {
+    for (const auto& [name, n] : values) {
+      out[absl::StrCat(key.first, "/", key.second, "/", name)] = n;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> ByState(const Store& store,
+                                 v1::EvaluationState state) {
+  EvaluationFilter filter;
+  filter.state = state;
+  auto page = store.ListEvaluations(filter, 100, "");
+  EXPECT_TRUE(page.ok()) << page.status();
+  std::vector<std::string> names;
+  if (page.ok()) {
+    for (const v1::Evaluation& e : page->items) names.push_back(e.name());
+  }
+  return names;
+}
+
+TEST_F(StoreTest, ACommitMovesIndexEntriesAndCountersFromThePreviousRecord) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  const v1::Evaluation open = Eval("P1", 2025, v1::MID_TERM, v1::OPEN);
+  WriteSet created;
+  created.evaluations.push_back({open, std::nullopt});
+  ASSERT_TRUE(store->Commit(created).ok());
+  EXPECT_THAT(ByState(*store, v1::OPEN), ::testing::ElementsAre(open.name()));
+  EXPECT_EQ(Counts(*store),
+            (std::map<std::string, int64_t>{{"dongchong/2025/state/OPEN", 1}}));
+
+  // Scored: a provisional result is not in the grade mix.
+  const v1::Evaluation scored =
+      Graded(Eval("P1", 2025, v1::MID_TERM, v1::SCORED), v1::GOOD, true);
+  WriteSet score;
+  score.evaluations.push_back({scored, open});
+  ASSERT_TRUE(store->Commit(score).ok());
+  EXPECT_EQ(
+      Counts(*store),
+      (std::map<std::string, int64_t>{{"dongchong/2025/state/SCORED", 1}}));
+
+  // Finalised: the grade counts once the result stands.
+  const v1::Evaluation passed =
+      Graded(Eval("P1", 2025, v1::MID_TERM, v1::PASSED), v1::GOOD, false);
+  WriteSet finalise;
+  finalise.evaluations.push_back({passed, scored});
+  ASSERT_TRUE(store->Commit(finalise).ok());
+  EXPECT_THAT(ByState(*store, v1::OPEN), ::testing::IsEmpty());
+  EXPECT_THAT(ByState(*store, v1::SCORED), ::testing::IsEmpty());
+  EXPECT_THAT(ByState(*store, v1::PASSED),
+              ::testing::ElementsAre(passed.name()));
+  EXPECT_EQ(Counts(*store), (std::map<std::string, int64_t>{
+                                {"dongchong/2025/grade/GOOD", 1},
+                                {"dongchong/2025/state/PASSED", 1}}));
+}
+
+// WriteSet::previous must be what is stored: with verify_previous (on in
+// the tests) a stale one is refused before anything is written, so it can
+// never move an index entry or a counter from the wrong place.
+TEST_F(StoreTest, AStalePreviousRecordIsRefusedAndChangesNothing) {
+  StoreOptions options;
+  options.path = dir_;
+  options.sync_writes = false;
+  options.verify_previous = true;
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const v1::Evaluation open = Eval("P1", 2025, v1::MID_TERM, v1::OPEN);
+  const v1::Evaluation passed = Eval("P1", 2025, v1::MID_TERM, v1::PASSED);
+  WriteSet first;
+  first.evaluations.push_back({open, std::nullopt});
+  ASSERT_TRUE((*store)->Commit(first).ok());
+  WriteSet second;
+  second.evaluations.push_back({passed, open});
+  ASSERT_TRUE((*store)->Commit(second).ok());
+  const std::string before = *(*store)->ContentDigest();
+
+  // A command that still thinks the phase is OPEN.
+  WriteSet stale;
+  stale.evaluations.push_back(
+      {Eval("P1", 2025, v1::MID_TERM, v1::FAILED), open});
+  absl::Status refused = (*store)->Commit(stale);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(refused.message(), ::testing::HasSubstr("previous record"));
+  // One that thinks the record is new.
+  WriteSet fresh;
+  fresh.evaluations.push_back({passed, std::nullopt});
+  EXPECT_EQ((*store)->Commit(fresh).code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(*(*store)->ContentDigest(), before);
+  EXPECT_THAT(ByState(**store, v1::PASSED),
+              ::testing::ElementsAre(passed.name()));
+  EXPECT_EQ(
+      Counts(**store),
+      (std::map<std::string, int64_t>{{"dongchong/2025/state/PASSED", 1}}));
+}
+
+TEST_F(StoreTest, APageTokenBelongsToItsList) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  WriteSet w;
+  for (int year : {2025, 2026, 2027}) {
+    w.evaluations.push_back(
+        {Eval("P1", year, v1::FINAL, v1::OPEN), std::nullopt});
+  }
+  ASSERT_TRUE(store->Commit(w).ok());
+  EvaluationFilter all;
+  auto first = store->ListEvaluations(all, 2, "");
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->items.size(), 2);
+  ASSERT_FALSE(first->next_page_token.empty());
+  auto rest = store->ListEvaluations(all, 2, first->next_page_token);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  ASSERT_EQ(rest->items.size(), 1);
+  EXPECT_EQ(rest->items[0].year(), 2027);
+  EXPECT_TRUE(rest->next_page_token.empty());
+  // The token of one list is refused by another, and so is garbage.
+  EvaluationFilter open;
+  open.state = v1::OPEN;
+  for (const std::string& token : {first->next_page_token, std::string("zz")}) {
+    auto refused = store->ListEvaluations(open, 2, token);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(refused.status().message(), ::testing::HasSubstr("page_token"));
+  }
+}
+
+TEST_F(StoreTest, AReadOnlyStoreWritesNothing) {
+  { ASSERT_NE(Open(), nullptr); }
+  StoreOptions options;
+  options.path = dir_;
+  options.read_only = true;
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  WriteSet w;
+  w.evaluations.push_back(
+      {Eval("P1", 2025, v1::FINAL, v1::OPEN), std::nullopt});
+  EXPECT_EQ((*store)->Commit(w).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// --- The format version ---------------------------------------------------
+
+TEST(StoreFormatTest, NewerFormatVersionIsRefusedAtOpen) {
+  char pattern[] = "/tmp/evald-format-test-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  const std::string dir = pattern;
+  StoreOptions options;
+  options.path = dir + "/data";
+  {
+    auto store = Store::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+  }
+  EXPECT_EQ(testing::ReadFormatVersion(options.path), "2");
+
+  ASSERT_EQ(testing::WriteFormatVersion(options.path, "3"), "");
+  auto refused = Store::Open(options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(),
+              ::testing::AllOf(::testing::HasSubstr("format version 3"),
+                               ::testing::HasSubstr("newer"),
+                               ::testing::HasSubstr(options.path)));
+  // Refusing did not rewrite the version.
+  EXPECT_EQ(testing::ReadFormatVersion(options.path), "3");
+
+  // Format 1 (evald 0.1, prose events) is refused with what to do.
+  ASSERT_EQ(testing::WriteFormatVersion(options.path, "1"), "");
+  auto old = Store::Open(options);
+  ASSERT_FALSE(old.ok());
+  EXPECT_EQ(old.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(old.status().message(),
+              ::testing::AllOf(::testing::HasSubstr("format version 1"),
+                               ::testing::HasSubstr("prose"),
+                               ::testing::HasSubstr("Nothing was changed")));
+  EXPECT_EQ(testing::ReadFormatVersion(options.path), "1");
+
+  // The same database at this build's version opens again.
+  ASSERT_EQ(testing::WriteFormatVersion(options.path, "2"), "");
+  {
+    auto reopened = Store::Open(options);
+    EXPECT_TRUE(reopened.ok()) << reopened.status();
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace

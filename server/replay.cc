@@ -1,0 +1,177 @@
+#include "server/replay.h"
+
+#include <cstring>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/message_differencer.h"
+
+namespace evald::server {
+namespace {
+
+std::string DeterministicBytes(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  m.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+// An empty message of the type stored under `key` of `family`, if the
+// value is a message.
+std::unique_ptr<google::protobuf::Message> MessageFor(absl::string_view family,
+                                                      absl::string_view key) {
+  if (family == "audit") return std::make_unique<v1::AuditEvent>();
+  if (family != "default") return nullptr;
+  if (absl::StartsWith(key, "project/")) return std::make_unique<v1::Project>();
+  if (absl::StartsWith(key, "eval/")) return std::make_unique<v1::Evaluation>();
+  if (absl::StartsWith(key, "tranche/")) {
+    return std::make_unique<v1::Disbursement>();
+  }
+  if (absl::StartsWith(key, "req/")) {
+    return std::make_unique<storage::RequestRecord>();
+  }
+  if (absl::StartsWith(key, "principal/")) {
+    return std::make_unique<storage::PrincipalRecord>();
+  }
+  if (absl::StartsWith(key, "audit-tip/")) {
+    return std::make_unique<v1::AuditEvent>();
+  }
+  return nullptr;
+}
+
+// How two values of one entry differ, for people.
+std::string Difference(absl::string_view family, absl::string_view key,
+                       const std::string& stored, const std::string& replayed) {
+  std::unique_ptr<google::protobuf::Message> a = MessageFor(family, key);
+  std::unique_ptr<google::protobuf::Message> b = MessageFor(family, key);
+  if (a && a->ParseFromString(stored) && b->ParseFromString(replayed)) {
+    std::string report;
+    google::protobuf::util::MessageDifferencer differ;
+    differ.ReportDifferencesToString(&report);
+    differ.Compare(*a, *b);
+    return report;
+  }
+  if (family == "summary" && stored.size() == 8 && replayed.size() == 8) {
+    int64_t x = 0, y = 0;
+    std::memcpy(&x, stored.data(), 8);
+    std::memcpy(&y, replayed.data(), 8);
+    return absl::StrCat("count ", x, " stored, ", y, " replayed");
+  }
+  return absl::StrCat("\"", absl::CEscape(stored), "\" stored, \"",
+                      absl::CEscape(replayed), "\" replayed");
+}
+
+}  // namespace
+
+absl::StatusOr<ReplayReport> Replay(const storage::Store& stored,
+                                    storage::Store& scratch,
+                                    const Applier& applier) {
+  ReplayReport report;
+  StoreReader reader(&scratch);
+  absl::Status failure;
+  absl::Status read = stored.ForEachAuditEvent([&](const v1::AuditEvent& e) {
+    const std::string where =
+        absl::StrCat("event ", e.project_id(), "/", e.sequence());
+    if (!e.has_command()) {
+      report.difference =
+          absl::StrCat(where, " (", e.action(), ") carries no command");
+      return false;
+    }
+    absl::StatusOr<Applied> applied = applier.Apply(e.command(), reader, {});
+    if (!applied.ok()) {
+      report.difference = absl::StrCat(where, " (", e.action(),
+                                       "): replaying its command was refused: ",
+                                       applied.status().ToString());
+      return false;
+    }
+    const v1::AuditEvent& again = applied->writes.events.front();
+    if (DeterministicBytes(again) != DeterministicBytes(e)) {
+      std::string diff;
+      google::protobuf::util::MessageDifferencer differ;
+      differ.ReportDifferencesToString(&diff);
+      differ.Compare(e, again);
+      report.difference = absl::StrCat(
+          where, " (", e.action(), "): replay made a different event:\n", diff);
+      return false;
+    }
+    if (absl::Status s = scratch.Commit(applied->writes); !s.ok()) {
+      failure = s;
+      return false;
+    }
+    ++report.events;
+    return true;
+  });
+  if (!read.ok()) return read;
+  if (!failure.ok()) return failure;
+  if (report.difference) return report;
+
+  // Every stored entry must be replayed identically ...
+  int64_t stored_entries = 0;
+  read =
+      stored.ForEachEntry([&](absl::string_view family, absl::string_view key,
+                              absl::string_view value) {
+        ++stored_entries;
+        absl::StatusOr<std::optional<std::string>> mine =
+            scratch.GetEntry(family, key);
+        if (!mine.ok()) {
+          failure = mine.status();
+          return false;
+        }
+        if (!*mine) {
+          report.difference = absl::StrCat("stored ", family, " entry ", key,
+                                           " is not made by replaying the log");
+          return false;
+        }
+        if (**mine != value) {
+          report.difference =
+              absl::StrCat(family, " entry ", key, " differs:\n",
+                           Difference(family, key, std::string(value), **mine));
+          return false;
+        }
+        ++report.entries;
+        return true;
+      });
+  if (!read.ok()) return read;
+  if (!failure.ok()) return failure;
+  if (report.difference) return report;
+
+  // ... and replay may make nothing more.
+  int64_t replayed_entries = 0;
+  read = scratch.ForEachEntry(
+      [&](absl::string_view, absl::string_view, absl::string_view) {
+        ++replayed_entries;
+        return true;
+      });
+  if (!read.ok()) return read;
+  if (replayed_entries != stored_entries) {
+    read = scratch.ForEachEntry([&](absl::string_view family,
+                                    absl::string_view key, absl::string_view) {
+      absl::StatusOr<std::optional<std::string>> theirs =
+          stored.GetEntry(family, key);
+      if (!theirs.ok()) {
+        failure = theirs.status();
+        return false;
+      }
+      if (!*theirs) {
+        report.difference =
+            absl::StrCat("replaying the log makes ", family, " entry ", key,
+                         ", which is not stored");
+        return false;
+      }
+      return true;
+    });
+    if (!read.ok()) return read;
+    if (!failure.ok()) return failure;
+  }
+  return report;
+}
+
+}  // namespace evald::server
