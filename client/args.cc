@@ -1,5 +1,7 @@
 #include "client/args.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -17,6 +19,10 @@ absl::StatusOr<Args> Args::Parse(const std::vector<std::string>& argv,
           return absl::InvalidArgumentError("-o needs a value");
         }
         args.flags_["output"] = argv[++i];
+        continue;
+      }
+      if (word == "-v" && !flags_done) {
+        args.flags_["verbose"] = "true";
         continue;
       }
       args.positional_.push_back(word);
@@ -53,6 +59,14 @@ absl::StatusOr<Args> Args::Parse(const std::vector<std::string>& argv,
     args.flags_[name] = value;
   }
   return args;
+}
+
+Args Args::Shifted(size_t n) const {
+  Args out = *this;
+  out.positional_.erase(
+      out.positional_.begin(),
+      out.positional_.begin() + std::min(n, out.positional_.size()));
+  return out;
 }
 
 bool Args::Has(absl::string_view name) const {

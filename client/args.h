@@ -2,8 +2,9 @@
 //
 // Accepted forms: --name=value, --name value, and --name alone for boolean
 // flags (which also take =true or =false; --name=false is as if absent).
-// "--" ends flag parsing. Unknown flags and missing values are usage
-// errors (exit code 2), reported by name.
+// Two short forms: -o FORMAT is --output FORMAT, -v is --verbose. "--" ends
+// flag parsing. Unknown flags and missing values are usage errors (exit
+// code 2), reported by name.
 
 #ifndef EVALD_CLIENT_ARGS_H_
 #define EVALD_CLIENT_ARGS_H_
@@ -31,6 +32,9 @@ class Args {
                                     const std::set<std::string>& boolean_flags);
 
   const std::vector<std::string>& positional() const { return positional_; }
+  // The same flags with the first `n` positional words dropped (a
+  // command's own arguments follow its NOUN VERB).
+  Args Shifted(size_t n) const;
   bool Has(absl::string_view name) const;
   // The flag's value, or nullopt.
   std::optional<std::string> Get(absl::string_view name) const;

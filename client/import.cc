@@ -8,9 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "client/csv.h"
+#include "client/flags.h"
 #include "client/format.h"
 #include "common/sha256.h"
-#include "scoring/decimal.h"
 
 namespace evald::client {
 namespace {
@@ -61,6 +61,11 @@ const std::map<std::string, Column>& ColumnNames() {
   return *names;
 }
 
+// 10000 -> "100.00".
+std::string Hundredths(int64_t h) {
+  return absl::StrCat(h / 100, ".", h % 100 < 10 ? "0" : "", h % 100);
+}
+
 std::optional<bool> ParseYesNo(absl::string_view text) {
   const std::string t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
   if (t.empty() || t == "no" || t == "false" || t == "0" || t == "否") {
@@ -74,12 +79,12 @@ std::optional<bool> ParseYesNo(absl::string_view text) {
 
 absl::StatusOr<ScoreRange> ScoreRangeOf(
     const evaluation::v1::ScoreScale& scale) {
-  absl::StatusOr<scoring::Score> min = scoring::Score::Parse(scale.min());
-  absl::StatusOr<scoring::Score> max = scoring::Score::Parse(scale.max());
+  absl::StatusOr<int64_t> min = ParseHundredths("score_scale.min", scale.min());
+  absl::StatusOr<int64_t> max = ParseHundredths("score_scale.max", scale.max());
   if (!min.ok() || !max.ok() || scale.decimals() < 0 || scale.decimals() > 2) {
     return absl::InvalidArgumentError("the policy's score scale is malformed");
   }
-  return ScoreRange{min->hundredths(), max->hundredths(), scale.decimals()};
+  return ScoreRange{*min, *max, scale.decimals()};
 }
 
 ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
@@ -171,34 +176,33 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
       continue;
     }
     ref.set_year(year);
-    absl::StatusOr<v1::Phase> phase = ParsePhaseFlag(cell(kPhase));
+    absl::StatusOr<v1::Phase> phase = ParsePhase("phase", cell(kPhase));
     if (!phase.ok()) {
       problem(std::string(phase.status().message()));
       continue;
     }
     ref.set_phase(*phase);
-    absl::StatusOr<scoring::Score> score = scoring::Score::Parse(cell(kScore));
-    if (!score.ok()) {
-      problem(std::string(score.status().message()));
+    absl::StatusOr<int64_t> hundredths = ParseHundredths("score", cell(kScore));
+    if (!hundredths.ok()) {
+      problem(std::string(hundredths.status().message()));
       continue;
     }
+    const std::string score = Hundredths(*hundredths);
     const int64_t step = range.decimals >= 2   ? 1
                          : range.decimals == 1 ? 10
                                                : 100;
-    if (score->hundredths() > range.max_hundredths) {
-      problem(absl::StrCat("score: \"", score->ToString(),
-                           "\" is above the maximum ",
-                           scoring::FormatHundredths(range.max_hundredths)));
+    if (*hundredths > range.max_hundredths) {
+      problem(absl::StrCat("score: \"", score, "\" is above the maximum ",
+                           Hundredths(range.max_hundredths)));
       continue;
     }
-    if (score->hundredths() < range.min_hundredths) {
-      problem(absl::StrCat("score: \"", score->ToString(),
-                           "\" is below the minimum ",
-                           scoring::FormatHundredths(range.min_hundredths)));
+    if (*hundredths < range.min_hundredths) {
+      problem(absl::StrCat("score: \"", score, "\" is below the minimum ",
+                           Hundredths(range.min_hundredths)));
       continue;
     }
-    if (score->hundredths() % step != 0) {
-      problem(absl::StrCat("score: \"", score->ToString(), "\" has more than ",
+    if (*hundredths % step != 0) {
+      problem(absl::StrCat("score: \"", score, "\" has more than ",
                            range.decimals, " decimals"));
       continue;
     }
@@ -220,7 +224,7 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
       v1::SubmitFinancialEvaluationRequest& f = out_row.financial_request;
       f.set_request_id(request_id);
       *f.mutable_evaluation() = ref;
-      f.set_score(score->ToString());
+      f.set_score(score);
       f.set_rectifiable(*rectifiable);
       bool ok = true;
       for (auto [column, name, setter] :
@@ -238,14 +242,13 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
           break;
         }
         // Named as the column, not as a command-line flag.
-        absl::StatusOr<scoring::Money> money = scoring::Money::ParseYuan(
-            absl::StrReplaceAll(value, {{",", ""}}), name);
-        if (!money.ok()) {
-          problem(std::string(money.status().message()));
+        absl::StatusOr<int64_t> fen = ParseYuan(name, value);
+        if (!fen.ok()) {
+          problem(std::string(fen.status().message()));
           ok = false;
           break;
         }
-        (f.mutable_expenditure()->*setter)(money->fen());
+        (f.mutable_expenditure()->*setter)(*fen);
       }
       if (!ok) continue;
     } else {
@@ -261,7 +264,7 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
       v1::SubmitProfessionalScoreRequest& s = out_row.score;
       s.set_request_id(request_id);
       *s.mutable_evaluation() = ref;
-      s.set_score(score->ToString());
+      s.set_score(score);
       s.set_rectifiable(*rectifiable);
     }
     out.rows.push_back(std::move(out_row));

@@ -266,6 +266,10 @@ absl::StatusOr<v1::ListDisbursementsResponse> Engine::ListDisbursements(
   ProjectCache projects(store_, who);
   auto page = store_->ListDisbursements(
       filter, r.page_size(), r.page_token(), [&](const v1::Disbursement& d) {
+        if (r.year() != 0 && d.year() != r.year()) return false;
+        if (r.kind() != v1::TRANCHE_KIND_UNSPECIFIED && d.kind() != r.kind()) {
+          return false;
+        }
         if (r.overdue_only()) {
           v1::Disbursement read = d;
           AddReadTimeFields(*as_of, read);

@@ -71,7 +71,8 @@ absl::StatusOr<PrincipalRegistry> PrincipalRegistry::Parse(
     if (!names.insert(p.name).second) {
       return invalid(absl::StrCat("name \"", p.name, "\" is repeated"));
     }
-    if (!registry.by_hash_.emplace(hash, std::move(p)).second) {
+    absl::MutexLock lock(&registry.state_->mu);
+    if (!registry.state_->by_hash.emplace(hash, std::move(p)).second) {
       return invalid("the token hash is repeated");
     }
   }
@@ -82,28 +83,28 @@ std::optional<Principal> PrincipalRegistry::Authenticate(
     absl::string_view token) const {
   if (token.empty()) return std::nullopt;
   const std::string hash = Sha256Hex(token);
-  std::shared_lock<std::shared_mutex> lock(*mu_);
-  auto it = by_hash_.find(hash);
-  if (it == by_hash_.end()) return std::nullopt;
+  absl::ReaderMutexLock lock(&state_->mu);
+  auto it = state_->by_hash.find(hash);
+  if (it == state_->by_hash.end()) return std::nullopt;
   return it->second;
 }
 
 void PrincipalRegistry::Put(const std::string& hash_hex, Principal p) {
-  std::unique_lock<std::shared_mutex> lock(*mu_);
-  for (auto it = by_hash_.begin(); it != by_hash_.end(); ++it) {
+  absl::MutexLock lock(&state_->mu);
+  for (auto it = state_->by_hash.begin(); it != state_->by_hash.end(); ++it) {
     if (it->second.name == p.name) {
-      by_hash_.erase(it);
+      state_->by_hash.erase(it);
       break;
     }
   }
-  by_hash_[hash_hex] = std::move(p);
+  state_->by_hash[hash_hex] = std::move(p);
 }
 
 void PrincipalRegistry::Remove(absl::string_view name) {
-  std::unique_lock<std::shared_mutex> lock(*mu_);
-  for (auto it = by_hash_.begin(); it != by_hash_.end(); ++it) {
+  absl::MutexLock lock(&state_->mu);
+  for (auto it = state_->by_hash.begin(); it != state_->by_hash.end(); ++it) {
     if (it->second.name == name) {
-      by_hash_.erase(it);
+      state_->by_hash.erase(it);
       return;
     }
   }
@@ -111,13 +112,13 @@ void PrincipalRegistry::Remove(absl::string_view name) {
 
 std::vector<std::pair<std::string, Principal>> PrincipalRegistry::Entries()
     const {
-  std::shared_lock<std::shared_mutex> lock(*mu_);
-  return {by_hash_.begin(), by_hash_.end()};
+  absl::ReaderMutexLock lock(&state_->mu);
+  return {state_->by_hash.begin(), state_->by_hash.end()};
 }
 
 size_t PrincipalRegistry::size() const {
-  std::shared_lock<std::shared_mutex> lock(*mu_);
-  return by_hash_.size();
+  absl::ReaderMutexLock lock(&state_->mu);
+  return state_->by_hash.size();
 }
 
 }  // namespace evald::server

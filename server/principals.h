@@ -24,11 +24,12 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/string_view.h"
 
 namespace evald::server {
@@ -55,7 +56,7 @@ struct Principal {
 
 class PrincipalRegistry {
  public:
-  PrincipalRegistry() : mu_(std::make_unique<std::shared_mutex>()) {}
+  PrincipalRegistry() : state_(std::make_unique<State>()) {}
 
   // Parses the file format above; InvalidArgument names the line and reason.
   static absl::StatusOr<PrincipalRegistry> Parse(absl::string_view text);
@@ -75,8 +76,12 @@ class PrincipalRegistry {
   size_t size() const;
 
  private:
-  std::unique_ptr<std::shared_mutex> mu_;
-  std::map<std::string, Principal> by_hash_;  // hex SHA-256 -> principal
+  // Behind a pointer so that a registry can be moved (from Parse).
+  struct State {
+    absl::Mutex mu;
+    std::map<std::string, Principal> by_hash ABSL_GUARDED_BY(mu);  // hex SHA-256
+  };
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace evald::server

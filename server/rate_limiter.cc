@@ -9,7 +9,7 @@ RateLimiter::RateLimiter(double per_second, double burst)
 
 bool RateLimiter::Allow(absl::string_view principal, absl::Time now) {
   if (per_second_ <= 0) return true;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = buckets_.find(principal);
   if (it == buckets_.end()) {
     it = buckets_.emplace(std::string(principal), Bucket{burst_, now}).first;

@@ -5,8 +5,10 @@
 #define EVALD_SERVER_RATE_LIMITER_H_
 
 #include <map>
-#include <mutex>
 #include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -30,8 +32,8 @@ class RateLimiter {
   };
   const double per_second_;
   const double burst_;
-  std::mutex mu_;
-  std::map<std::string, Bucket, std::less<>> buckets_;
+  absl::Mutex mu_;
+  std::map<std::string, Bucket, std::less<>> buckets_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace evald::server

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/args.h"
 #include "client/csv.h"
+#include "client/flags.h"
 #include "client/format.h"
 #include "client/import.h"
 #include "client/table.h"
@@ -216,31 +217,77 @@ TEST(YuanTest, TwoDecimalsAndThousandsSeparators) {
   EXPECT_EQ(Yuan(-123456789), "-1,234,567.89");
 }
 
-TEST(ParseYuanFlagTest, AcceptsSeparatorsAndNamesTheFlag) {
-  EXPECT_EQ(*ParseYuanFlag("fund", "2600000"), 260000000);
-  EXPECT_EQ(*ParseYuanFlag("fund", "2,600,000.00"), 260000000);
-  EXPECT_EQ(*ParseYuanFlag("fund", "0.5"), 50);
-  absl::StatusOr<int64_t> bad = ParseYuanFlag("fund", "1.005");
+TEST(ParseYuanTest, AcceptsThousandsInGroupsOfThreeAndNamesTheFlag) {
+  EXPECT_EQ(*ParseYuan("--fund", "2600000"), 260000000);
+  EXPECT_EQ(*ParseYuan("--fund", "2,600,000.00"), 260000000);
+  EXPECT_EQ(*ParseYuan("--fund", "0.5"), 50);
+  EXPECT_EQ(*ParseYuan("--fund", "999,999"), 99999900);
+  absl::StatusOr<int64_t> bad = ParseYuan("--fund", "1.005");
   ASSERT_FALSE(bad.ok());
-  EXPECT_THAT(bad.status().message(), HasSubstr("--fund"));
-  EXPECT_FALSE(ParseYuanFlag("fund", "-1").ok());
-  EXPECT_FALSE(ParseYuanFlag("fund", "1e6").ok());
+  EXPECT_EQ(bad.status().message(),
+            "--fund: \"1.005\" has more than two decimals");
+  EXPECT_FALSE(ParseYuan("--fund", "-1").ok());
+  EXPECT_FALSE(ParseYuan("--fund", "1e6").ok());
+  // A ',' that is not a thousands separator is refused, saying what to type
+  // (1,000,00 is not 100,000.00).
+  for (const char* misplaced :
+       {"1,000,00", "10,00", ",100", "1000,000", "1,0000.00"}) {
+    SCOPED_TRACE(misplaced);
+    absl::StatusOr<int64_t> refused = ParseYuan("--fund", misplaced);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_THAT(refused.status().message(),
+                HasSubstr("does not separate thousands; type the amount in "
+                          "yuan without separators (1000000.00) or with one "
+                          "every three digits (1,000,000.00)"));
+  }
 }
 
-TEST(FormatTest, PhaseAndTrancheNames) {
-  EXPECT_EQ(*ParsePhaseFlag("mid-term"), v1::MID_TERM);
-  EXPECT_EQ(*ParsePhaseFlag("Final"), v1::FINAL);
-  EXPECT_EQ(*ParsePhaseFlag("中期"), v1::MID_TERM);
-  EXPECT_EQ(*ParsePhaseFlag("末期"), v1::FINAL);
-  EXPECT_FALSE(ParsePhaseFlag("春季").ok());
+TEST(ParseScoreTest, FullWidthDigitsAreDigits) {
+  EXPECT_EQ(*ParseScore("--score", "85"), "85.00");
+  EXPECT_EQ(*ParseScore("--score", "８５．５"), "85.50");  // full-width
+  EXPECT_EQ(*ParseYuan("--fund", "２，６００，０００"), 260000000);
+  EXPECT_EQ(ParseScore("--score", "85,5").status().message(),
+            "--score: \"85,5\" is not a plain decimal number (digits and "
+            "one '.')");
+}
+
+TEST(ParseDateTest, OnlyYyyyMmDdOfARealDay) {
+  EXPECT_EQ(*ParseDate("--result-date", "2025-12-15"), "2025-12-15");
+  EXPECT_EQ(ParseDate("--result-date", "2025/12/15").status().message(),
+            "--result-date: \"2025/12/15\" is not a date; use YYYY-MM-DD");
+  EXPECT_EQ(ParseDate("--result-date", "2025-02-30").status().message(),
+            "--result-date: \"2025-02-30\" is not a day of the calendar");
+}
+
+// Enum flags take the words -o json prints, in any case, '-' for '_'.
+TEST(EnumFlagTest, TheSameWordsAsTheJsonOutput) {
+  EXPECT_EQ(*ParsePhase("--phase", "mid-term"), v1::MID_TERM);
+  EXPECT_EQ(*ParsePhase("--phase", "MID_TERM"), v1::MID_TERM);
+  EXPECT_EQ(*ParsePhase("--phase", "Final"), v1::FINAL);
+  EXPECT_EQ(*ParsePhase("--phase", "中期"), v1::MID_TERM);
+  EXPECT_EQ(*ParsePhase("--phase", "末期"), v1::FINAL);
+  EXPECT_EQ(ParsePhase("--phase", "春季").status().message(),
+            "--phase: \"春季\" is not one of mid-term, final");
   EXPECT_EQ(PhaseName(v1::FINAL), "final");
-  EXPECT_EQ(*ParseTrancheFlag("year-start"), v1::YEAR_START);
+  EXPECT_EQ(*ParseTrancheKind("--kind", "year-start"), v1::YEAR_START);
+  EXPECT_EQ(*ParseTrancheKind("--kind", "mid-term"), v1::MID_TERM_TRANCHE);
+  EXPECT_EQ(*ParseTrancheKind("--kind", "MID_TERM_TRANCHE"),
+            v1::MID_TERM_TRANCHE);
+  EXPECT_EQ(*ParseTrancheKind("--kind", "final"), v1::FINAL_TRANCHE);
   EXPECT_EQ(TrancheName(v1::MID_TERM_TRANCHE), "mid-term");
-  EXPECT_EQ(*ParseStateFlag("passed-after-rectification"),
+  EXPECT_EQ(*ParseEvaluationState("--state", "passed-after-rectification"),
             v1::PASSED_AFTER_RECTIFICATION);
-  EXPECT_FALSE(ParseStateFlag("unspecified").ok());
-  EXPECT_EQ(*ParseDisbursementStateFlag("due"), v1::DUE);
+  EXPECT_EQ(*ParseEvaluationState("--state", "PASSED_AFTER_RECTIFICATION"),
+            v1::PASSED_AFTER_RECTIFICATION);
+  EXPECT_FALSE(ParseEvaluationState("--state", "unspecified").ok());
+  EXPECT_FALSE(
+      ParseEvaluationState("--state", "evaluation-state-unspecified").ok());
+  EXPECT_EQ(*ParseDisbursementState("--state", "due"), v1::DUE);
+  EXPECT_EQ(*ParseDisbursementState("--state", "held"), v1::HELD);
+  EXPECT_EQ(*ParseVetoKind("--kind", "financial"), v1::FINANCIAL);
   EXPECT_EQ(GradeText(v1::QUALIFIED), "QUALIFIED 合格");
+  EXPECT_EQ(GradeText(v1::QUALIFIED_AFTER_RECTIFICATION),
+            "QUALIFIED_AFTER_RECTIFICATION 合格(整改后)");
 }
 
 // ------------------------------------------------------------------- Args
@@ -442,8 +489,8 @@ TEST(ParseImportTest, EveryBadRowIsReportedWithItsLineAndReason) {
           std::pair{3, std::string("kind \"grade\" is not score or financial")},
           std::pair{4, std::string("project is empty")},
           std::pair{5, std::string("year \"25\" is not a year")},
-          std::pair{6, std::string("phase: \"春季\" is not a phase (want "
-                                   "mid-term or final)")},
+          std::pair{6, std::string("phase: \"春季\" is not one of mid-term, "
+                                   "final")},
           std::pair{7, std::string("score: \"100.01\" is above the maximum "
                                    "100.00")},
           std::pair{8, std::string("score: \"85.555\" has more than two "
@@ -452,7 +499,7 @@ TEST(ParseImportTest, EveryBadRowIsReportedWithItsLineAndReason) {
           std::pair{10, std::string("service_quality is required on a "
                                     "financial row")},
           std::pair{11, std::string("personnel: \"7.5e5\" is not a plain "
-                                    "decimal number (digits, one '.')")},
+                                    "decimal number (digits and one '.')")},
           std::pair{12, std::string("expenditure columns belong to financial "
                                     "rows only")},
           std::pair{13, std::string("11 fields, but the header has 10")}));

@@ -20,10 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "evaluation/v1/evaluation.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -171,6 +173,31 @@ std::string LineStartingWith(const std::string& text,
 }
 
 constexpr char kStationName[] = "黄阁镇社工站";
+// A FIELD/VALUE table has a row named `label` whose value is `value` (or,
+// for HasRowStartingWith, starts with it), whatever the column's width.
+MATCHER_P2(HasRow, label, value, "") {
+  for (absl::string_view line : absl::StrSplit(arg, '\n')) {
+    if (!absl::ConsumePrefix(&line, label) || line.size() < 2 ||
+        line.substr(0, 2) != "  ") {
+      continue;
+    }
+    if (absl::StripLeadingAsciiWhitespace(line) == value) return true;
+  }
+  return false;
+}
+MATCHER_P2(HasRowStartingWith, label, value, "") {
+  for (absl::string_view line : absl::StrSplit(arg, '\n')) {
+    if (!absl::ConsumePrefix(&line, label) || line.size() < 2 ||
+        line.substr(0, 2) != "  ") {
+      continue;
+    }
+    if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), value)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 const std::regex kRequestIdLine("request-id: (evalctl-[0-9a-f]{32})\n");
 
 class EvalctlTest : public ::testing::Test {
@@ -446,8 +473,7 @@ TEST_F(EvalctlTest, UsageErrorsExitTwoAndSendNothing) {
              "error: --year: \"twenty\" is not a whole number");
   UsageError({"score", "submit", "--project", "P1", "--year", "2025", "--phase",
               "spring", "--score", "85"},
-             "error: phase: \"spring\" is not a phase (want mid-term or "
-             "final)");
+             "error: --phase: \"spring\" is not one of mid-term, final");
   UsageError(
       Cat({"score", "submit", "--score", "85", "--rectifiable=maybe"}, mid),
       "error: --rectifiable takes no value");
@@ -464,7 +490,8 @@ TEST_F(EvalctlTest, UsageErrorsExitTwoAndSendNothing) {
   UsageError(Cat({"veto", "raise", "--kind", "moral", "--code", "X",
                   "--evidence", "e"},
                  mid),
-             "error: --kind: want professional or financial");
+             "error: --kind: \"moral\" is not one of professional, "
+             "financial");
   UsageError(Cat({"rectification", "decide", "--pass", "--fail", "--date",
                   "2026-03-02"},
                  mid),
@@ -473,9 +500,11 @@ TEST_F(EvalctlTest, UsageErrorsExitTwoAndSendNothing) {
               "--kind", "bonus", "--reference", "R"},
              "error: ");
   UsageError({"disbursement", "list", "--state", "lost"},
-             "error: --state: \"lost\" is not a disbursement state");
+             "error: --state: \"lost\" is not one of pending, due, withheld, "
+             "held, released, forfeited");
   UsageError({"evaluation", "list", "--state", "happy"},
-             "error: --state: \"happy\" is not a state");
+             "error: --state: \"happy\" is not one of open, scored, passed, "
+             "failed, rectifying, reevaluating, passed-after-rectification");
   UsageError({"project", "create", "--id", "P2", "--name", "x", "--township",
               "huangge", "--provider", "PR1", "--villages", "V01", "--start",
               "2025-07-01", "--fund", "2,600,000.005"},
@@ -501,7 +530,15 @@ TEST_F(EvalctlTest, ServerRefusalsExitOneWithCodeAndMessage) {
   EXPECT_THAT(denied.err,
               HasSubstr("error: PERMISSION_DENIED: principal township-huangge "
                         "(role township) may not call CreateProject\n"));
-  EXPECT_THAT(denied.err, ContainsRegex("^request-id: evalctl-[0-9a-f]{32}\n"));
+  // Only -v names the request id: a script reads a clean stderr.
+  EXPECT_THAT(denied.err, Not(HasSubstr("request-id")));
+  Result verbose = Run(
+      kTownship, {"-v", "project", "create", "--id", "P2", "--name", "x",
+                  "--township", "huangge", "--provider", "PR1", "--villages",
+                  "V01", "--start", "2025-07-01", "--fund", "1"});
+  EXPECT_THAT(verbose.err,
+              ContainsRegex("^request-id: evalctl-[0-9a-f]{32}\nerror: "
+                            "PERMISSION_DENIED: "));
 
   Refused(kBureau,
           {"project", "create", "--id", "P1", "--name", "again", "--township",
@@ -576,9 +613,8 @@ TEST_F(EvalctlTest, ProjectCreateAssignGetList) {
           "error: PERMISSION_DENIED: ");
   Result assigned = Ok(
       kBureau, {"project", "assign-agency", "--id", "P1", "--agency", "AG1"});
-  EXPECT_THAT(assigned.out, HasSubstr("\nagency            AG1\n"));
-  EXPECT_THAT(assigned.err,
-              ContainsRegex("^request-id: evalctl-[0-9a-f]{32}\n$"));
+  EXPECT_THAT(assigned.out, HasRow("agency", "AG1"));
+  EXPECT_EQ(assigned.err, "");
   Refused(kAgency,
           {"project", "assign-agency", "--id", "P1", "--agency", "AG9"},
           "error: PERMISSION_DENIED: principal agency-ag1 (role agency) may "
@@ -617,23 +653,30 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
   CreateProject("P1");
   const std::vector<std::string> mid = RefFlags("P1", 2025, "mid-term");
 
-  // Nobody has submitted: everyone is late.
-  Result late = Ok(kBureau, {"evaluation", "late", "--project", "P1", "--year",
-                             "2025", "--phase", "mid-term"});
+  // The mid-term opened on 2025-12-01 (5 months into the service year);
+  // as of 2026-01-10 nobody has submitted: everyone is 40 days late.
+  const std::vector<std::string> late_mid = {
+      "evaluation", "late",    "--project", "P1",      "--year",
+      "2025",       "--phase", "mid-term",  "--as-of", "2026-01-10"};
+  Result late = Ok(kBureau, late_mid);
   EXPECT_EQ(late.out,
-            "EVALUATION        TOWNSHIP  MISSING\n"
-            "P1/2025/mid-term  huangge   third_party, township, bureau, "
-            "village:V01, village:V02, financial\n");
+            "EVALUATION        TOWNSHIP  OPENED      DAYS LATE  MISSING\n"
+            "P1/2025/mid-term  huangge   2025-12-01  40         third_party, "
+            "township, bureau, village:V01, village:V02, financial\n");
+  // On 2025-11-30 the window had not opened: nobody was late yet.
+  std::vector<std::string> before_window = late_mid;
+  before_window.back() = "2025-11-30";
+  EXPECT_EQ(Lines(Ok(kBureau, before_window).out).size(), 1u);
 
   Result agency = Ok(kAgency, Cat({"score", "submit", "--score", "85.5"}, mid));
-  EXPECT_THAT(agency.out, HasSubstr("\nthird_party  85.50 (agency-ag1, v1)\n"));
-  EXPECT_THAT(agency.out, HasSubstr("\nstate        OPEN\n"));
+  EXPECT_THAT(agency.out, HasRow("third_party", "85.50 (agency-ag1, v1)"));
+  EXPECT_THAT(agency.out, HasRow("state", "OPEN"));
   for (const char* token : {kTownship, kVillage1, kVillage2, kBureau}) {
     Ok(token, Cat({"score", "submit", "--score", "88"}, mid));
   }
-  late = Ok(kTownship, {"evaluation", "late", "--project", "P1", "--year",
-                        "2025", "--phase", "mid-term"});
-  EXPECT_EQ(Lines(late.out)[1], "P1/2025/mid-term  huangge   financial");
+  late = Ok(kTownship, late_mid);
+  EXPECT_EQ(Lines(late.out)[1],
+            "P1/2025/mid-term  huangge   2025-12-01  40         financial");
 
   Result financial =
       Ok(kAgency, Cat({"financial", "submit", "--score", "82", "--personnel",
@@ -641,24 +684,21 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
                        "--management", "100000", "--other", "30000"},
                       mid));
   EXPECT_THAT(financial.out,
-              HasSubstr("\nexpenditure  personnel 750,000.00; service quality "
-                        "120,000.00; management 100,000.00; other "
-                        "30,000.00\n"));
-  EXPECT_THAT(financial.out, HasSubstr("\nstate        SCORED\n"));
-  late = Ok(kBureau, {"evaluation", "late", "--project", "P1", "--year", "2025",
-                      "--phase", "mid-term"});
-  EXPECT_EQ(late.out, "EVALUATION  TOWNSHIP  MISSING\n");
+              HasRow("expenditure",
+                     "personnel 750,000.00; service quality 120,000.00; "
+                     "management 100,000.00; other 30,000.00"));
+  EXPECT_THAT(financial.out, HasRow("state", "SCORED"));
+  late = Ok(kBureau, late_mid);
+  EXPECT_EQ(late.out, "EVALUATION  TOWNSHIP  OPENED  DAYS LATE  MISSING\n");
 
   // S = 0.7 x 85.50 + 0.1 x 88 x 3 = 86.25: GOOD.
   Result finalised =
       Ok(kBureau,
          Cat({"evaluation", "finalize", "--result-date", "2025-12-15"}, mid));
   EXPECT_THAT(finalised.out,
-              AllOf(HasSubstr("\nstate        PASSED\n"),
-                    HasSubstr("\nscore        86.25 (exact 86.25; village "
-                              "mean 88.00)\n"),
-                    HasSubstr("\ngrade        GOOD 良好\n"),
-                    HasSubstr("\noutcome      PASS\n"),
+              AllOf(HasRow("state", "PASSED"),
+                    HasRow("score", "86.25 (exact 86.25; village mean 88.00)"),
+                    HasRow("grade", "GOOD 良好"), HasRow("outcome", "PASS"),
                     HasSubstr("mid-term tranche of 2025 due by 2026-01-06")));
   Refused(kBureau,
           Cat({"evaluation", "finalize", "--result-date", "2025-12-15"}, mid),
@@ -668,8 +708,10 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
 
   Result listed = Ok(kTownship, {"evaluation", "list", "--state", "passed"});
   EXPECT_EQ(listed.out,
-            "EVALUATION        TOWNSHIP  STATE   SCORE  GRADE      MISSING\n"
-            "P1/2025/mid-term  huangge   PASSED  86.25  GOOD 良好  -\n");
+            "EVALUATION        TOWNSHIP  STATE   SCORE  GRADE      DEADLINE  "
+            "MISSING\n"
+            "P1/2025/mid-term  huangge   PASSED  86.25  GOOD 良好  -         "
+            "-\n");
   Result open = Ok(kBureau, {"evaluation", "list", "--project", "P1", "--state",
                              "open", "-o", "json"});
   EXPECT_EQ(ParseJson<v1::ListEvaluationsResponse>(open.out).evaluations_size(),
@@ -678,7 +720,14 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
   // Reopened for review (复核) and finalised again with a later date.
   Result reopened = Ok(
       kBureau, Cat({"evaluation", "reopen", "--reason", "乡镇申请复核"}, mid));
-  EXPECT_THAT(reopened.out, HasSubstr("\nstate        SCORED\n"));
+  EXPECT_THAT(reopened.out, HasRow("state", "SCORED"));
+  // The withdrawn result stays in the history; the scores show again,
+  // provisionally.
+  EXPECT_THAT(
+      reopened.out,
+      AllOf(HasRow("score",
+                   "86.25 (exact 86.25; village mean 88.00) provisional"),
+            HasRow("history 1 result_date", "2025-12-15")));
   EXPECT_THAT(reopened.out, HasSubstr("withdrawn for review: 乡镇申请复核"));
   EXPECT_EQ(GetEvaluation("P1", 2025, "mid-term").reopen_count(), 1);
   Ok(kBureau,
@@ -701,12 +750,12 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
           "error: PERMISSION_DENIED: principal village-v01 (role village) "
           "may not call ListDisbursements\n");
 
-  // A release without --request-id announces the id it made up ...
+  // A release without --request-id, with -v, names the id it made up ...
   const std::vector<std::string> release = {
       "disbursement", "release",        "--project", "P1",
       "--year",       "2025",           "--kind",    "mid-term",
       "--reference",  "BANK-2026-0007", "--date",    "2026-01-09"};
-  Result first = Ok(kFinance, release);
+  Result first = Ok(kFinance, Cat({"-v"}, release));
   std::smatch id;
   ASSERT_TRUE(std::regex_match(first.err, id,
                                std::regex("request-id: (evalctl-[0-9a-f]{32})"
@@ -766,9 +815,9 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
       kAgency, Cat({"veto", "raise", "--kind", "professional", "--code",
                     "UNDERSTAFFING", "--evidence", "6个岗位中3个自3月起空缺"},
                    fin));
-  EXPECT_THAT(raised.out,
-              HasSubstr("\nveto 1       UNDERSTAFFING RAISED (raised by "
-                        "agency-ag1): 6个岗位中3个自3月起空缺\n"));
+  EXPECT_THAT(raised.out, HasRow("veto 1",
+                                 "UNDERSTAFFING RAISED (raised by agency-ag1): "
+                                 "6个岗位中3个自3月起空缺"));
   Ok(kBureau, Cat({"veto", "raise", "--code", "UNRESOLVED_COMPLAINT",
                    "--evidence", "投诉已于5月办结"},
                   fin));
@@ -791,8 +840,9 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
          Cat({"veto", "dismiss", "--veto-id", "2", "--reason", "已核实办结"},
              fin));
   EXPECT_THAT(dismissed.out,
-              HasSubstr("\nveto 2       UNRESOLVED_COMPLAINT DISMISSED (raised "
-                        "by bureau): 投诉已于5月办结 / 已核实办结\n"));
+              HasRow("veto 2",
+                     "UNRESOLVED_COMPLAINT DISMISSED (raised by bureau, "
+                     "decided by bureau): 投诉已于5月办结 / 已核实办结"));
   Result confirmed =
       Ok(kBureau, Cat({"veto", "confirm", "--veto-id", "1"}, fin));
   EXPECT_THAT(confirmed.out, HasSubstr("UNDERSTAFFING CONFIRMED"));
@@ -805,12 +855,13 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
   Result finalised =
       Ok(kBureau,
          Cat({"evaluation", "finalize", "--result-date", "2026-06-15"}, fin));
-  EXPECT_THAT(finalised.out,
-              AllOf(HasSubstr("\nstate                   RECTIFYING\n"),
-                    HasSubstr("\nscore                   90.70 (exact 90.70;"),
-                    HasSubstr("\ngrade                   UNQUALIFIED 不合格\n"),
-                    HasSubstr("\noutcome                 FAIL_RECTIFIABLE\n"),
-                    HasSubstr("\nrectification_deadline  2026-07-15\n")));
+  EXPECT_THAT(
+      finalised.out,
+      AllOf(HasRow("state", "RECTIFYING"),
+            HasRowStartingWith("score", "90.70 (exact 90.70;"),
+            HasRow("grade", "UNQUALIFIED 不合格"),
+            HasRow("outcome", "FAIL_RECTIFIABLE"),
+            HasRowStartingWith("rectification_deadline", "2026-07-15")));
   EXPECT_EQ(Tranche("P1", 2025, v1::FINAL_TRANCHE).state(), v1::WITHHELD);
 
   Refused(kTownship,
@@ -819,16 +870,13 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
           "township) may not call ApplyRectification\n");
   Result applied = Ok(
       kProvider, Cat({"rectification", "apply", "--date", "2026-07-01"}, fin));
-  EXPECT_THAT(applied.out,
-              AllOf(HasSubstr("\nstate                   REEVALUATING\n"),
-                    HasSubstr("\napplication_date        2026-07-01\n")));
+  EXPECT_THAT(applied.out, AllOf(HasRow("state", "REEVALUATING"),
+                                 HasRow("application_date", "2026-07-01")));
   Result decided = Ok(
       kAgency,
       Cat({"rectification", "decide", "--pass", "--date", "2026-07-08"}, fin));
-  EXPECT_THAT(decided.out,
-              AllOf(HasSubstr("\nstate                   "
-                              "PASSED_AFTER_RECTIFICATION\n"),
-                    HasSubstr("\nreevaluation_date       2026-07-08\n")));
+  EXPECT_THAT(decided.out, AllOf(HasRow("state", "PASSED_AFTER_RECTIFICATION"),
+                                 HasRow("reevaluation_date", "2026-07-08")));
 
   // Due 15 working days from the application (Wed 2026-07-01; no holiday
   // in July): 07-02, 03, 06..10, 13..17, 20, 21, 22.
@@ -853,9 +901,9 @@ TEST_F(EvalctlTest, RectificationNotAppliedForExpiresAndTerminates) {
   Result finalised =
       Ok(kBureau,
          Cat({"evaluation", "finalize", "--result-date", "2025-12-15"}, mid));
-  EXPECT_THAT(finalised.out,
-              AllOf(HasSubstr("\nstate                   RECTIFYING\n"),
-                    HasSubstr("\nrectification_deadline  2026-01-14\n")));
+  EXPECT_THAT(finalised.out, AllOf(HasRow("state", "RECTIFYING"),
+                                   HasRowStartingWith("rectification_deadline",
+                                                      "2026-01-14")));
 
   Refused(kBureau,
           Cat({"rectification", "expire", "--as-of", "2026-01-14"}, mid),
@@ -868,11 +916,11 @@ TEST_F(EvalctlTest, RectificationNotAppliedForExpiresAndTerminates) {
   Result expired = Ok(
       kBureau, Cat({"rectification", "expire", "--as-of", "2026-01-15"}, mid));
   EXPECT_THAT(expired.out,
-              AllOf(HasSubstr("\nstate                   FAILED\n"),
+              AllOf(HasRow("state", "FAILED"),
                     HasSubstr("contract of project P2 terminated")));
   EXPECT_TRUE(GetProject("P2").terminated());
   EXPECT_THAT(Ok(kBureau, {"project", "get", "--id", "P2"}).out,
-              HasSubstr("\nterminated        yes\n"));
+              HasRow("terminated", "yes"));
   EXPECT_EQ(Tranche("P2", 2025, v1::MID_TERM_TRANCHE).state(), v1::FORFEITED);
   // Too late to apply now.
   Refused(kProvider,
@@ -890,7 +938,7 @@ TEST_F(EvalctlTest, RectificationDecidedFailTerminates) {
   Result failed = Ok(
       kBureau,
       Cat({"rectification", "decide", "--fail", "--date", "2026-03-02"}, mid));
-  EXPECT_THAT(failed.out, HasSubstr("\nstate                   FAILED\n"));
+  EXPECT_THAT(failed.out, HasRow("state", "FAILED"));
   EXPECT_TRUE(GetProject("P1").terminated());
 }
 
@@ -906,10 +954,10 @@ TEST_F(EvalctlTest, SummaryAuditListAndPolicyShow) {
   EXPECT_EQ(summary.out,
             "TOWNSHIP  YEAR  OPEN  SCORED  PASSED  RECTIFYING  REEVALUATING  "
             "PASSED_AFTER_RECTIFICATION  FAILED  EXCELLENT  GOOD  QUALIFIED  "
-            "UNQUALIFIED\n"
+            "QUALIFIED_AFTER_RECTIFICATION  UNQUALIFIED\n"
             "huangge   2025  1     0       1       0           0             "
             "0                           0       1          0     0          "
-            "0\n");
+            "0                              0\n");
   v1::Summary all =
       ParseJson<v1::Summary>(Ok(kTownship, {"summary", "-o", "json"}).out);
   EXPECT_EQ(all.rows_size(), 5);  // 2025..2029
@@ -932,12 +980,13 @@ TEST_F(EvalctlTest, SummaryAuditListAndPolicyShow) {
           "township) may not call ListAuditEvents\n");
 
   Result policy = Ok(kVillage1, {"policy", "show"});
-  EXPECT_THAT(policy.out,
-              AllOf(HasSubstr("\nid                   nansha-2019\n"),
-                    HasSubstr("\nweights              third party 70%, "
-                              "township 10%, village 10%, bureau 10%\n"),
-                    HasSubstr("UNDERSTAFFING: 人员配备长期低于合同约定"),
-                    HasSubstr("(curable)"), HasSubstr("(not curable)")));
+  EXPECT_THAT(
+      policy.out,
+      AllOf(HasRow("id", "nansha-2019"),
+            HasRow("weights",
+                   "third party 70%, township 10%, village 10%, bureau 10%"),
+            HasSubstr("UNDERSTAFFING: 人员配备长期低于合同约定"),
+            HasSubstr("(curable)"), HasSubstr("(not curable)")));
   Refused(kVillage1, {"policy", "show", "--id", "nope"},
           "error: NOT_FOUND: policy nope is not loaded\n");
 }
@@ -974,6 +1023,83 @@ TEST_F(EvalctlTest, JsonIsOneCanonicalDocumentEvenAcrossPages) {
   EXPECT_EQ(plain.fields().at("project_id").string_value(), "P1");
   EXPECT_EQ(plain.fields().at("annual_fund_fen").string_value(), "260000000");
   EXPECT_EQ(plain.fields().at("years").number_value(), 5);
+}
+
+// The contract docs/cli.md promises scripts: one document per command,
+// the same keys whatever the state, enum words that are also flag words,
+// 64-bit integers as strings, ids a script needs, and a clean stderr.
+TEST_F(EvalctlTest, JsonContractTheSameShapeInEveryState) {
+  CreateProject("P1");
+  const std::vector<std::string> mid = RefFlags("P1", 2025, "mid-term");
+  auto keys = [](const std::string& json) {
+    google::protobuf::Struct doc = ParseJson<google::protobuf::Struct>(json);
+    std::set<std::string> out;
+    for (const auto& [key, value] : doc.fields()) {
+      out.insert(key);
+      if (value.has_struct_value()) {
+        for (const auto& [inner, ignored] : value.struct_value().fields()) {
+          out.insert(key + "." + inner);
+        }
+      }
+    }
+    return out;
+  };
+  const std::vector<std::string> get =
+      Cat({"evaluation", "get", "-o", "json"}, mid);
+  const std::set<std::string> open = keys(Ok(kBureau, get).out);
+  EXPECT_TRUE(open.count("result.outcome"));
+  EXPECT_TRUE(open.count("financial.score"));
+  SubmitAll("P1", 2025, "mid-term", "85", "88", "82");
+  Ok(kBureau,
+     Cat({"evaluation", "finalize", "--result-date", "2025-12-15"}, mid));
+  EXPECT_EQ(keys(Ok(kBureau, get).out), open);
+
+  // An enum word of the output is a word the flags take.
+  const v1::Evaluation passed = GetEvaluation("P1", 2025, "mid-term");
+  EXPECT_EQ(v1::Phase_Name(passed.phase()), "MID_TERM");
+  Ok(kBureau, {"evaluation", "get", "--project", "P1", "--year", "2025",
+               "--phase", "MID_TERM"});
+  Ok(kBureau, {"evaluation", "list", "--state", "PASSED"});
+  Ok(kFinance, {"disbursement", "list", "--kind", "MID_TERM_TRANCHE", "--year",
+                "2025", "--state", "DUE"});
+  google::protobuf::Struct one = ParseJson<google::protobuf::Struct>(
+      Ok(kFinance, {"disbursement", "list", "--kind", "mid-term", "--year",
+                    "2025", "-o", "json"})
+          .out);
+  ASSERT_EQ(one.fields().at("disbursements").list_value().values_size(), 1);
+  const auto& tranche =
+      one.fields().at("disbursements").list_value().values(0).struct_value();
+  EXPECT_EQ(tranche.fields().at("kind").string_value(), "MID_TERM_TRANCHE");
+  // 64-bit integers are strings, always.
+  EXPECT_EQ(tranche.fields().at("amount_fen").string_value(), "78000000");
+
+  // veto raise says which id the new finding has.
+  SubmitAll("P1", 2025, "final", "85", "88", "82");
+  const std::vector<std::string> fin = RefFlags("P1", 2025, "final");
+  Result raised = Ok(kAgency, Cat({"veto", "raise", "--code", "UNDERSTAFFING",
+                                   "--evidence", "x", "-o", "json"},
+                                  fin));
+  google::protobuf::Struct veto =
+      ParseJson<google::protobuf::Struct>(raised.out);
+  EXPECT_EQ(veto.fields().at("veto_id").string_value(), "1");
+  EXPECT_EQ(veto.fields()
+                .at("evaluation")
+                .struct_value()
+                .fields()
+                .at("state")
+                .string_value(),
+            "SCORED");
+  // A change's stderr is empty unless -v asks for the request id.
+  EXPECT_EQ(raised.err, "");
+
+  // audit verify too prints one document.
+  google::protobuf::Struct verified = ParseJson<google::protobuf::Struct>(
+      Ok(kBureau, {"audit", "verify", "--project", "P1", "-o", "json"}).out);
+  EXPECT_TRUE(verified.fields().at("intact").bool_value());
+  EXPECT_EQ(verified.fields().at("project").string_value(), "P1");
+  EXPECT_EQ(verified.fields().at("events").string_value(),
+            absl::StrCat(Audit("P1").size()));
+  EXPECT_EQ(verified.fields().at("head").string_value().size(), 64u);
 }
 
 TEST_F(EvalctlTest, TableAlignsChineseByDisplayWidthAndShowsYuan) {
@@ -1089,8 +1215,8 @@ TEST_F(ImportTest, GoodFileWithBomAndChineseHeadersAppliesEveryRow) {
 
   // -o json and -o csv summaries.
   EXPECT_EQ(Ok(kAgency, {"import", path, "-o", "json"}).out,
-            "{\"rows\":4,\"accepted\":4,\"refused\":0,\"invalid\":0,"
-            "\"not_sent\":0}\n");
+            "{\"rows\":\"4\",\"accepted\":\"4\",\"refused\":\"0\","
+            "\"invalid\":\"0\",\"not_sent\":\"0\"}\n");
   EXPECT_EQ(Ok(kAgency, {"import", path, "-o", "csv"}).out,
             "ROWS,ACCEPTED,REFUSED,INVALID,NOT SENT\n4,4,0,0,0\n");
 }
@@ -1151,9 +1277,7 @@ TEST_F(ImportTest, BadRowsAreReportedByLineAndNothingIsApplied) {
   EXPECT_EQ(
       r.err,
       absl::StrCat(path, ":3: score: \"100.01\" is above the maximum 100.00\n",
-                   path,
-                   ":5: phase: \"春季\" is not a phase (want mid-term or "
-                   "final)\n",
+                   path, ":5: phase: \"春季\" is not one of mid-term, final\n",
                    path,
                    ":6: personnel is required on a financial row\n"
                    "import: 3 bad row(s); nothing was sent (fix them, or "
@@ -1179,7 +1303,9 @@ TEST_F(ImportTest, ContinueOnErrorAppliesTheGoodRowsOnly) {
     EXPECT_EQ(mid.third_party().score(), "85.00");
     EXPECT_EQ(fin.third_party().score(), "90.00");  // line 4, not line 3
     EXPECT_EQ(fin.third_party().version(), 1);
-    EXPECT_FALSE(fin.has_financial());
+    // -o json prints every field: an absent financial evaluation is one
+    // with no score.
+    EXPECT_EQ(fin.financial().score(), "");
     EXPECT_EQ(Versions(), std::make_pair(int64_t{1}, int64_t{1}));
   }
 }

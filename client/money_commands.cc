@@ -1,0 +1,80 @@
+// evalctl disbursement list | release: the tranches and their payment.
+
+#include "client/command.h"
+#include "client/flags.h"
+
+namespace evald::client {
+
+std::vector<Command> MoneyCommands() {
+  return {
+      {"disbursement",
+       "list",
+       "List tranches: due, overdue, held, released, withheld (finance, "
+       "bureau, township, provider).",
+       "[--project P] [--township T] [--year Y] [--kind K] [--state S] "
+       "[--overdue] [--as-of YYYY-MM-DD]",
+       "evalctl disbursement list --state due\n  evalctl disbursement list "
+       "--overdue --as-of 2026-03-31",
+       {"project", "township", "year", "kind", "state", "as-of"},
+       {"overdue"},
+       false,
+       [](Session& s, const Args& a) {
+         v1::ListDisbursementsRequest r;
+         r.set_project_id(a.GetOr("project", ""));
+         r.set_township(a.GetOr("township", ""));
+         r.set_overdue_only(a.Has("overdue"));
+         EVALD_TRY_FLAG(year, a.Int("year", 0));
+         r.set_year(*year);
+         if (a.Has("kind")) {
+           EVALD_TRY_FLAG(kind, ParseTrancheKind("--kind", *a.Get("kind")));
+           r.set_kind(*kind);
+         }
+         if (a.Has("as-of")) {
+           EVALD_TRY_FLAG(day, ParseDate("--as-of", *a.Get("as-of")));
+           r.set_as_of(*day);
+         }
+         if (a.Has("state")) {
+           EVALD_TRY_FLAG(state,
+                          ParseDisbursementState("--state", *a.Get("state")));
+           r.set_state(*state);
+         }
+         v1::ListDisbursementsResponse all;
+         const bool ok = ListAll(s, &Stub::ListDisbursements, r, &all);
+         return PrintReply(s, ok, all, DisbursementList(all.disbursements()));
+       }},
+      {"disbursement",
+       "release",
+       "Record the payment of a due tranche, exactly once (finance).",
+       "--project P --year Y --kind year-start|mid-term|final --reference REF "
+       "[--date YYYY-MM-DD] [--request-id ID]",
+       "evalctl disbursement release --project P1 --year 2025 --kind "
+       "year-start --reference BANK-2025-0001",
+       {"project", "year", "kind", "reference", "date", "request-id"},
+       {},
+       false,
+       [](Session& s, const Args& a) {
+         EVALD_TRY_FLAG(project, a.Required("project"));
+         EVALD_TRY_FLAG(year, a.RequiredInt("year"));
+         EVALD_TRY_FLAG(kind_text, a.Required("kind"));
+         EVALD_TRY_FLAG(kind, ParseTrancheKind("--kind", *kind_text));
+         EVALD_TRY_FLAG(reference, a.Required("reference"));
+         v1::ReleaseDisbursementRequest r;
+         r.set_project_id(*project);
+         r.set_year(*year);
+         r.set_kind(*kind);
+         r.set_payment_reference(*reference);
+         if (a.Has("date")) {
+           EVALD_TRY_FLAG(day, ParseDate("--date", *a.Get("date")));
+           r.set_released_on(*day);
+         }
+         r.set_request_id(RequestId(s, a));
+         v1::Disbursement reply;
+         const bool ok = Call(s, &Stub::ReleaseDisbursement, r, &reply);
+         google::protobuf::RepeatedPtrField<v1::Disbursement> one;
+         *one.Add() = reply;
+         return PrintReply(s, ok, reply, DisbursementList(one));
+       }},
+  };
+}
+
+}  // namespace evald::client
