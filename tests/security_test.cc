@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "server/authz.h"
 #include "storage/store.h"
+#include "tests/authz_matrix.h"
 #include "tests/e2e_fixture.h"
 #include "tests/raw_db.h"
 
@@ -169,63 +170,6 @@ std::map<std::string, Call> EveryRpc() {
   });
 #undef EVALD_CALL
   return calls;
-}
-
-// The documented matrix (docs/api.md, docs/security.md), written out here
-// independently of server/authz.cc so that a change to either is caught.
-// "own" roles must be related to the project; the others see every project.
-struct Expected {
-  std::set<std::string> roles;
-  bool project_scoped;
-};
-
-const std::map<std::string, Expected>& DocumentedMatrix() {
-  static const auto* const m = new std::map<std::string, Expected>{
-      {"CreateProject", {{"bureau", "admin"}, false}},
-      {"AssignAgency", {{"bureau", "admin"}, true}},
-      {"GetProject",
-       {{"agency", "township", "village", "bureau", "provider", "finance",
-         "admin"},
-        true}},
-      {"ListProjects",
-       {{"agency", "township", "village", "bureau", "provider", "finance",
-         "admin"},
-        false}},
-      {"SubmitProfessionalScore",
-       {{"agency", "township", "village", "bureau"}, true}},
-      {"SubmitFinancialEvaluation", {{"agency"}, true}},
-      {"RaiseVeto", {{"agency", "bureau"}, true}},
-      {"ConfirmVeto", {{"bureau"}, true}},
-      {"DismissVeto", {{"bureau"}, true}},
-      {"FinalizeEvaluation", {{"bureau"}, true}},
-      {"ApplyRectification", {{"provider"}, true}},
-      {"DecideReevaluation", {{"agency", "bureau"}, true}},
-      {"ExpireRectification", {{"bureau"}, true}},
-      {"ReopenEvaluation", {{"bureau"}, true}},
-      {"GetEvaluation",
-       {{"agency", "township", "village", "bureau", "provider", "admin"},
-        true}},
-      {"ListEvaluations",
-       {{"agency", "township", "village", "bureau", "provider", "admin"},
-        false}},
-      // With a project named, as GetEvaluation: an outsider is refused.
-      {"ListLateParties",
-       {{"agency", "township", "village", "bureau", "provider", "admin"},
-        true}},
-      {"ListDisbursements",
-       {{"township", "bureau", "provider", "finance", "admin"}, false}},
-      {"ReleaseDisbursement", {{"finance"}, true}},
-      {"GetSummary", {{"township", "bureau", "finance", "admin"}, false}},
-      {"ListAuditEvents", {{"bureau", "admin"}, true}},
-      {"GetPolicy",
-       {{"agency", "township", "village", "bureau", "provider", "finance",
-         "admin"},
-        false}},
-      {"CreatePrincipal", {{"admin"}, false}},
-      {"ListPrincipals", {{"admin"}, false}},
-      {"RevokePrincipal", {{"admin"}, false}},
-  };
-  return *m;
 }
 
 class SecurityTest : public EvaldTest {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/authz_matrix.h"
 #include "tests/service_fixture.h"
 
 namespace evald::testing {
@@ -158,23 +159,6 @@ const std::vector<std::pair<std::string, AuthzCall>>& MutatingCalls() {
 }
 
 std::vector<AuthzCase> AuthzCases() {
-  // Who may call each mutating RPC (RULES.md §1, §4, §7, §8 and the issue:
-  // a provider may only apply for rectification, finance may only release).
-  const std::map<std::string, std::set<std::string>> allowed = {
-      {"CreateProject", {"bureau", "admin"}},
-      {"AssignAgency", {"bureau", "admin"}},
-      {"SubmitProfessionalScore", {"agency", "township", "village", "bureau"}},
-      {"SubmitFinancialEvaluation", {"agency"}},
-      {"RaiseVeto", {"agency", "bureau"}},
-      {"ConfirmVeto", {"bureau"}},
-      {"DismissVeto", {"bureau"}},
-      {"FinalizeEvaluation", {"bureau"}},
-      {"ApplyRectification", {"provider"}},
-      {"DecideReevaluation", {"agency", "bureau"}},
-      {"ExpireRectification", {"bureau"}},
-      {"ReopenEvaluation", {"bureau"}},
-      {"ReleaseDisbursement", {"finance"}},
-  };
   // One principal per role, each related to P1..P4.
   const std::vector<std::pair<std::string, std::string>> roles = {
       {"bureau", kBureau},     {"admin", kAdmin},      {"agency", kAgency},
@@ -184,7 +168,8 @@ std::vector<AuthzCase> AuthzCases() {
   std::vector<AuthzCase> cases;
   for (const auto& [method, call] : MutatingCalls()) {
     for (const auto& [role, token] : roles) {
-      const bool ok = allowed.at(method).count(role) > 0;
+      // Who may call each mutating RPC: the documented matrix.
+      const bool ok = DocumentedMatrix().at(method).roles.count(role) > 0;
       cases.push_back({absl::StrCat(role, "_", method), token, call, ok,
                        ok ? "" : "may not call"});
     }
