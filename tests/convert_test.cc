@@ -109,7 +109,8 @@ TEST(ConvertTest, AResultHistoryAndProvisionalResultsRoundTrip) {
 TEST(ConvertTest, ARecordThatDoesNotParseIsDataLossNamingIt) {
   const Book book = Lived();
   const v1::Evaluation good =
-      ToProto(book.PhaseAt(2025, sc::Phase::kFinal), book.contract());
+      ToProto(book.PhaseAt(2025, sc::Phase::kMidTerm), book.contract());
+  ASSERT_EQ(good.vetoes_size(), 1);
   const struct {
     const char* name;
     void (*damage)(v1::Evaluation&);
@@ -154,12 +155,14 @@ TEST(ConvertTest, ARecordThatDoesNotParseIsDataLossNamingIt) {
     EXPECT_EQ(e.status().code(), absl::StatusCode::kDataLoss);
     EXPECT_THAT(std::string(e.status().message()),
                 StartsWith("stored evaluation "
-                           "projects/P1/years/2025/phases/final is "
+                           "projects/P1/years/2025/phases/mid-term is "
                            "malformed: "));
     EXPECT_THAT(e.status().message(), HasSubstr(c.message));
   }
 
   v1::Disbursement released;
+  ASSERT_EQ(book.TrancheAt(2025, sc::TrancheKind::kYearStart).state,
+            sc::TrancheState::kReleased);
   for (const sc::Tranche& t : book.tranches()) {
     if (t.state == sc::TrancheState::kReleased) {
       released = ToProto(t, book.contract());
