@@ -185,6 +185,18 @@ int RunEvalctl(const std::vector<std::string>& argv,
   }
   s.timeout_seconds = *timeout;
   s.token = args->GetOr("token", env_token);
+  if (s.token.empty()) {
+    err << "error: no token: set EVAL_TOKEN or pass --token\n";
+    return kUsage;
+  }
+  for (char c : s.token) {
+    if (c < 0x21 || c > 0x7e) {
+      err << "error: --token: the token contains a space, tab, line break or "
+             "other character a token never has; copy it again without "
+             "them\n";
+      return kUsage;
+    }
+  }
   const std::string server = args->GetOr(
       "server", env_server.empty() ? "127.0.0.1:50051" : env_server);
   grpc::ChannelArguments channel_args;

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -35,6 +36,43 @@ void Complete(Message& m, int depth) {
 
 }  // namespace
 
+namespace {
+
+// protobuf's JSON printer escapes C0 controls; C1 controls, DEL and
+// bidirectional overrides it leaves as UTF-8, which a terminal would obey.
+std::string EscapeForTerminal(const std::string& json) {
+  std::string out;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(json[i]);
+    if (c == 0x7f) {
+      out += "\\u007f";
+    } else if (c == 0xc2 && i + 1 < json.size() &&
+               static_cast<unsigned char>(json[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(json[i + 1]) <= 0x9f) {
+      absl::StrAppend(
+          &out, "\\u00",
+          absl::Hex(static_cast<unsigned char>(json[i + 1]), absl::kZeroPad2));
+      ++i;
+    } else if (c == 0xe2 && i + 2 < json.size() &&
+               ((static_cast<unsigned char>(json[i + 1]) == 0x80 &&
+                 static_cast<unsigned char>(json[i + 2]) >= 0xaa &&
+                 static_cast<unsigned char>(json[i + 2]) <= 0xae) ||
+                (static_cast<unsigned char>(json[i + 1]) == 0x81 &&
+                 static_cast<unsigned char>(json[i + 2]) >= 0xa6 &&
+                 static_cast<unsigned char>(json[i + 2]) <= 0xa9))) {
+      // U+202A..U+202E are E2 80 AA..AE; U+2066..U+2069 are E2 81 A6..A9.
+      const int cp = (json[i + 1] & 0x3f) << 6 | (json[i + 2] & 0x3f);
+      absl::StrAppend(&out, "\\u", absl::Hex(0x2000 + cp, absl::kZeroPad4));
+      i += 2;
+    } else {
+      out.push_back(json[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string Json(const Message& message) {
   std::unique_ptr<Message> complete(message.New());
   complete->CopyFrom(message);
@@ -44,7 +82,7 @@ std::string Json(const Message& message) {
   options.always_print_primitive_fields = true;
   std::string out;
   (void)google::protobuf::util::MessageToJsonString(*complete, &out, options);
-  return out;
+  return EscapeForTerminal(out);
 }
 
 void Print(Session& s, const Message& message, const Table& table) {

@@ -49,7 +49,39 @@ std::string CsvField(const std::string& field) {
   return out + "\"";
 }
 
+bool ActsOnATerminal(int32_t cp) {
+  return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// Every cell through Printable: what evald sent is shown, never obeyed.
+std::vector<std::string> PrintableRow(const std::vector<std::string>& row) {
+  std::vector<std::string> out;
+  out.reserve(row.size());
+  for (const std::string& cell : row) out.push_back(Printable(cell));
+  return out;
+}
+
 }  // namespace
+
+std::string Printable(absl::string_view text, bool keep_breaks) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    const size_t start = i;
+    const int32_t cp = NextCodePoint(text, i);
+    if (cp < 0) {
+      absl::StrAppend(
+          &out, "\\x",
+          absl::Hex(static_cast<unsigned char>(text[start]), absl::kZeroPad2));
+    } else if (ActsOnATerminal(cp) &&
+               !(keep_breaks && (cp == '\n' || cp == '\r' || cp == '\t'))) {
+      absl::StrAppend(&out, "\\u", absl::Hex(cp, absl::kZeroPad4));
+    } else {
+      absl::StrAppend(&out, text.substr(start, i - start));
+    }
+  }
+  return out;
+}
 
 int DisplayWidth(absl::string_view utf8) {
   int width = 0;
@@ -60,7 +92,9 @@ int DisplayWidth(absl::string_view utf8) {
   return width;
 }
 
-std::string RenderText(const Table& table) {
+std::string RenderText(const Table& raw) {
+  Table table{PrintableRow(raw.headers), {}};
+  for (const auto& row : raw.rows) table.rows.push_back(PrintableRow(row));
   std::vector<int> widths(table.headers.size(), 0);
   auto measure = [&](const std::vector<std::string>& row) {
     for (size_t c = 0; c < row.size() && c < widths.size(); ++c) {
@@ -91,7 +125,7 @@ std::string RenderCsv(const Table& table) {
   auto emit = [&](const std::vector<std::string>& row) {
     for (size_t c = 0; c < row.size(); ++c) {
       if (c > 0) out += ',';
-      out += CsvField(row[c]);
+      out += CsvField(Printable(row[c], /*keep_breaks=*/true));
     }
     out += "\n";
   };

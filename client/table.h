@@ -20,6 +20,13 @@ struct Table {
 // (汉字, fullwidth forms), 1 for others; invalid UTF-8 counts 1 a byte.
 int DisplayWidth(absl::string_view utf8);
 
+// `text` with everything that could act on a terminal written out instead:
+// C0 and C1 control characters, DEL and bidirectional overrides become
+// "\u001b", "\u202e", ...; bytes that are not UTF-8 become "\xff". Both
+// renderers below pass every cell through it, whatever evald sent; CSV
+// keeps line breaks and tabs, which it quotes (`keep_breaks`).
+std::string Printable(absl::string_view text, bool keep_breaks = false);
+
 // Left-aligned columns separated by two spaces; headers first.
 std::string RenderText(const Table& table);
 

@@ -221,7 +221,9 @@ absl::StatusOr<scoring::Command> RaiseVeto(const v1::Command& c) {
     return absl::InvalidArgumentError("kind: want PROFESSIONAL or FINANCIAL");
   }
   if (absl::Status s = ValidateText("code", r.code(), 64); !s.ok()) return s;
-  if (absl::Status s = ValidateText("evidence", r.evidence(), 4000); !s.ok()) {
+  if (absl::Status s =
+          ValidateText("evidence", r.evidence(), 4000, Lines::kMany);
+      !s.ok()) {
     return s;
   }
   scoring::RaiseVeto out;
@@ -235,7 +237,8 @@ absl::StatusOr<scoring::Command> RaiseVeto(const v1::Command& c) {
 
 absl::StatusOr<scoring::Command> DismissVeto(const v1::Command& c) {
   const v1::DecideVetoRequest& r = c.dismiss_veto();
-  if (absl::Status s = ValidateText("reason", r.reason(), 4000); !s.ok()) {
+  if (absl::Status s = ValidateText("reason", r.reason(), 4000, Lines::kMany);
+      !s.ok()) {
     return s;
   }
   return scoring::DismissVeto{r.veto_id(), r.reason(), c.principal()};
@@ -260,7 +263,8 @@ absl::StatusOr<scoring::Command> ExpireRectification(const v1::Command& c) {
 
 absl::StatusOr<scoring::Command> Reopen(const v1::Command& c) {
   const v1::ReopenEvaluationRequest& r = c.reopen_evaluation();
-  if (absl::Status s = ValidateText("reason", r.reason(), 4000); !s.ok()) {
+  if (absl::Status s = ValidateText("reason", r.reason(), 4000, Lines::kMany);
+      !s.ok()) {
     return s;
   }
   absl::StatusOr<scoring::Date> today = Today(c);

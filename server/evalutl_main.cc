@@ -2,12 +2,17 @@
 // etcdutl and RocksDB's ldb (docs/operations.md).
 //
 //   evalutl replay --data_dir=DIR [--policy_dir=DIR] [--calendar_dir=DIR]
+//   evalutl salvage --data_dir=DIR --to=NEW
 //
 // replay re-derives every record from the audit log (server/replay.h) and
 // prints "N events replayed, M records identical" (exit 0), or the first
 // difference (exit 1). 2 is a usage or I/O error. The data directory is
 // opened read-only; give replay the same --policy_dir and --calendar_dir
 // evald runs with.
+//
+// salvage recovers a data directory with a damaged log into NEW up to the
+// damage and lists every event that is lost (server/salvage.h): exit 0
+// when none is, 1 when some are.
 
 #include <stdlib.h>
 
@@ -25,6 +30,7 @@
 #include "server/apply.h"
 #include "server/config.h"
 #include "server/replay.h"
+#include "server/salvage.h"
 #include "storage/store.h"
 
 ABSL_FLAG(std::string, data_dir, "", "evald data directory (required)");
@@ -32,6 +38,8 @@ ABSL_FLAG(std::string, policy_dir, "",
           "directory of extra policies (*.textproto), as given to evald");
 ABSL_FLAG(std::string, calendar_dir, "",
           "directory of working-day calendars, as given to evald");
+ABSL_FLAG(std::string, to, "",
+          "salvage: the new directory to recover into (must not exist)");
 ABSL_FLAG(std::string, scratch_dir, "",
           "empty directory to replay into (default: a temporary one, removed "
           "afterwards)");
@@ -41,11 +49,14 @@ namespace {
 
 constexpr char kUsage[] =
     "evalutl replay --data_dir=DIR [--policy_dir=DIR] [--calendar_dir=DIR]\n"
+    "       evalutl salvage --data_dir=DIR --to=NEW\n"
     "\n"
-    "  replay  re-derive every record from the audit log and compare it with\n"
-    "          what is stored; prints \"N events replayed, M records "
+    "  replay   re-derive every record from the audit log and compare it with\n"
+    "           what is stored; prints \"N events replayed, M records "
     "identical\"\n"
-    "          (exit 0) or the first difference (exit 1)";
+    "           (exit 0) or the first difference (exit 1)\n"
+    "  salvage  recover a data directory whose log is damaged into NEW, up to\n"
+    "           the damage, and list every event lost (exit 1 if any)";
 
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "evalutl: %s\n", std::string(status.message()).c_str());
@@ -120,6 +131,31 @@ int RunReplay() {
   return code;
 }
 
+int RunSalvage() {
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  const std::string to = absl::GetFlag(FLAGS_to);
+  if (data_dir.empty() || to.empty()) {
+    std::fprintf(stderr, "evalutl: salvage needs --data_dir and --to\n");
+    return 2;
+  }
+  absl::StatusOr<SalvageReport> report = Salvage(data_dir, to);
+  if (!report.ok()) return Fail(report.status());
+  std::printf("salvaged %s into %s: %lld events kept, %zu lost\n",
+              data_dir.c_str(), to.c_str(),
+              static_cast<long long>(report->kept), report->lost.size());
+  for (const LostEvent& e : report->lost) {
+    if (e.action.empty()) {
+      std::printf("lost %s/%lld: in the damaged record, unreadable\n",
+                  e.stream.c_str(), static_cast<long long>(e.sequence));
+    } else {
+      std::printf("lost %s/%lld: %s %s by %s (request %s)\n", e.stream.c_str(),
+                  static_cast<long long>(e.sequence), e.action.c_str(),
+                  e.target.c_str(), e.principal.c_str(), e.request_id.c_str());
+    }
+  }
+  return report->lost.empty() ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace evald::server
 
@@ -133,9 +169,9 @@ int main(int argc, char** argv) {
   absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(evald::server::kUsage);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  if (args.size() != 2 || std::string(args[1]) != "replay") {
-    std::fprintf(stderr, "usage: %s\n", evald::server::kUsage);
-    return 2;
-  }
-  return evald::server::RunReplay();
+  const std::string command = args.size() == 2 ? args[1] : "";
+  if (command == "replay") return evald::server::RunReplay();
+  if (command == "salvage") return evald::server::RunSalvage();
+  std::fprintf(stderr, "usage: %s\n", evald::server::kUsage);
+  return 2;
 }

@@ -25,6 +25,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "common/mutex_mode.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -33,6 +34,7 @@
 #include "scoring/policy.h"
 #include "server/config.h"
 #include "server/engine.h"
+#include "server/listen_address.h"
 #include "server/policy_set.h"
 #include "server/principals.h"
 #include "server/rate_limiter.h"
@@ -58,6 +60,9 @@ ABSL_FLAG(int, max_message_bytes, 1 << 20, "largest request accepted");
 ABSL_FLAG(int64_t, block_cache_mb, 64, "RocksDB block cache size in MiB");
 ABSL_FLAG(int64_t, memtable_mb, 96,
           "RocksDB memory for recent writes (all memtables) in MiB");
+ABSL_FLAG(int64_t, disk_reserve_mb, 256,
+          "free space on the data disk below which writes stop (and start-up "
+          "is refused) until space is freed; must hold a memtable flush");
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM server certificate (chain); with --tls_key_file, serve TLS");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of the certificate");
@@ -73,7 +78,8 @@ ABSL_FLAG(double, rate_limit_burst, 400,
 namespace evald::server {
 namespace {
 
-bool IsLoopback(absl::string_view address);
+// The health service name that says whether evald accepts writes.
+constexpr char kWritesHealth[] = "evald.writes";
 
 // TLS when a certificate is configured; plaintext otherwise, which is only
 // allowed on loopback addresses.
@@ -87,11 +93,11 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
         "--tls_cert_file and --tls_key_file go together");
   }
   if (cert_file.empty()) {
-    if (!IsLoopback(listen)) {
+    if (!IsLiteralLoopback(listen)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "refusing plaintext on ", listen,
-          ": plaintext is allowed only on loopback addresses; give "
-          "--tls_cert_file and --tls_key_file"));
+          ": plaintext is allowed only on a literal loopback address "
+          "(127.0.0.1, [::1]); give --tls_cert_file and --tls_key_file"));
     }
     spdlog::warn("serving PLAINTEXT on loopback address {} (no TLS)", listen);
     return grpc::InsecureServerCredentials();
@@ -123,12 +129,6 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
                    ? " (client certificates required)"
                    : " (client certificates verified when presented)");
   return grpc::SslServerCredentials(options);
-}
-
-bool IsLoopback(absl::string_view address) {
-  return absl::StartsWith(address, "127.") ||
-         absl::StartsWith(address, "localhost:") ||
-         absl::StartsWith(address, "[::1]:");
 }
 
 int Run() {
@@ -178,6 +178,8 @@ int Run() {
       static_cast<size_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
   store_options.memtable_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_memtable_mb)) << 20;
+  store_options.disk_reserve_bytes =
+      static_cast<uint64_t>(absl::GetFlag(FLAGS_disk_reserve_mb)) << 20;
   absl::StatusOr<std::unique_ptr<storage::Store>> store =
       storage::Store::Open(store_options);
   if (!store.ok()) {
@@ -223,6 +225,30 @@ int Run() {
   std::printf("evald listening on %s:%d\n", host.c_str(), port);
   std::fflush(stdout);
 
+  // Health: "" (and the service's own name) stays SERVING while reads are
+  // served; kWritesHealth is NOT_SERVING while the store refuses writes
+  // (a full or failing disk), for probes and dashboards to see.
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  absl::Notification stopping;
+  std::thread health_watch([&] {
+    bool writable = true;
+    health->SetServingStatus(kWritesHealth, true);
+    while (!stopping.WaitForNotificationWithTimeout(absl::Milliseconds(500))) {
+      const bool now = (*store)->WritesAvailable();
+      if (now != writable) {
+        writable = now;
+        health->SetServingStatus(kWritesHealth, now);
+        if (now) {
+          spdlog::info("writes resumed");
+        } else {
+          spdlog::error(
+              "writes stopped: the data disk is full or failing; "
+              "reads continue");
+        }
+      }
+    }
+  });
+
   std::thread waiter([&] {
     int signal = 0;
     sigwait(&signals, &signal);
@@ -232,6 +258,8 @@ int Run() {
   });
   server->Wait();
   waiter.join();
+  stopping.Notify();
+  health_watch.join();
   pool.reset();  // finish queued work before the store closes
   spdlog::info("stopped");
   return 0;

@@ -29,8 +29,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace evald::server {
 
@@ -79,7 +79,8 @@ class PrincipalRegistry {
   // Behind a pointer so that a registry can be moved (from Parse).
   struct State {
     absl::Mutex mu;
-    std::map<std::string, Principal> by_hash ABSL_GUARDED_BY(mu);  // hex SHA-256
+    std::map<std::string, Principal> by_hash
+        ABSL_GUARDED_BY(mu);  // hex SHA-256
   };
   std::unique_ptr<State> state_;
 };

@@ -6,11 +6,13 @@
 #include "absl/strings/str_cat.h"
 #include "server/dispatch.h"
 #include "spdlog/spdlog.h"
+#include "storage/store.h"
 
 namespace evald::server {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
+  // The message only: payloads (storage detail, file paths) stay here.
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
                       std::string(status.message()));
 }
@@ -64,8 +66,9 @@ absl::StatusOr<Principal> EvaluationServiceImpl::Authenticate(
       } else if (result.status().code() == absl::StatusCode::kInternal ||    \
                  result.status().code() == absl::StatusCode::kDataLoss ||    \
                  result.status().code() == absl::StatusCode::kUnavailable) { \
-        spdlog::error("{} by {}: {}", #Method, who.name,                     \
-                      result.status().ToString());                           \
+        spdlog::error("{} by {}: {} {}", #Method, who.name,                  \
+                      std::string(result.status().message()),                \
+                      storage::StorageDetail(result.status()));              \
       }                                                                      \
       reactor->Finish(ToGrpcStatus(result.status()));                        \
     };                                                                       \

@@ -1,10 +1,40 @@
 #include "server/validate.h"
 
+#include <cstdint>
+#include <string>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace evald::server {
 namespace {
+
+// The first character of `s` that must not be in a text field, as
+// "U+001B", or "" if there is none. Precondition: valid UTF-8.
+std::string ForbiddenCharacter(absl::string_view s, Lines lines) {
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const size_t n = c < 0x80          ? 1
+                     : (c >> 5) == 0x6 ? 2
+                     : (c >> 4) == 0xe ? 3
+                                       : 4;
+    uint32_t cp = n == 1 ? c : c & (0xff >> (n + 1));
+    for (size_t k = 1; k < n; ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+    }
+    i += n;
+    const bool allowed_break =
+        lines == Lines::kMany && (cp == '\n' || cp == '\t');
+    const bool control = cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
+    const bool bidi =
+        (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+    if ((control && !allowed_break) || bidi) {
+      return absl::StrFormat("U+%04X", cp);
+    }
+  }
+  return "";
+}
 
 bool ValidUtf8(absl::string_view s) {
   size_t i = 0;
@@ -64,7 +94,7 @@ absl::Status ValidateRequestId(absl::string_view value) {
 }
 
 absl::Status ValidateText(absl::string_view field, absl::string_view value,
-                          size_t max_bytes) {
+                          size_t max_bytes, Lines lines) {
   if (value.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": is required"));
   }
@@ -74,6 +104,12 @@ absl::Status ValidateText(absl::string_view field, absl::string_view value,
   }
   if (!ValidUtf8(value)) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": is not UTF-8"));
+  }
+  if (std::string bad = ForbiddenCharacter(value, lines); !bad.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": contains the control or direction character ", bad,
+        lines == Lines::kOne ? "; use plain text on one line"
+                             : "; use plain text (line breaks are allowed)"));
   }
   return absl::OkStatus();
 }

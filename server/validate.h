@@ -21,9 +21,17 @@ absl::Status ValidateId(absl::string_view field, absl::string_view value);
 // 1-128 printable ASCII characters.
 absl::Status ValidateRequestId(absl::string_view value);
 
-// Non-empty free text of at most `max_bytes` bytes of valid UTF-8.
+// Whether a free-text field may hold line breaks (evidence and reasons may;
+// names and references may not).
+enum class Lines { kOne, kMany };
+
+// Non-empty free text of at most `max_bytes` bytes of valid UTF-8 without
+// anything that could act on a terminal or reorder what it shows: no C0 or
+// C1 control characters (but for '\n' and '\t' in kMany fields), no DEL,
+// and no bidirectional overrides or isolates (U+202A..U+202E,
+// U+2066..U+2069). InvalidArgument names the field and the character.
 absl::Status ValidateText(absl::string_view field, absl::string_view value,
-                          size_t max_bytes);
+                          size_t max_bytes, Lines lines = Lines::kOne);
 
 absl::StatusOr<scoring::Date> ParseDateField(absl::string_view field,
                                              absl::string_view value);

@@ -1,9 +1,16 @@
 #include "storage/store.h"
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <optional>
 #include <utility>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -26,10 +33,43 @@ constexpr char kIndexFamily[] = "index";
 constexpr char kAuditFamily[] = "audit";
 constexpr char kSummaryFamily[] = "summary";
 
+constexpr char kDiskFull[] =
+    "the data disk is full; nothing was written; retry later";
+constexpr char kDiskFailed[] =
+    "the data disk could not be read or written; nothing was written; retry "
+    "later";
+
+bool DiskTrouble(const rocksdb::Status& s) {
+  return s.IsNoSpace() || s.IsIOError() || s.IsBusy() || s.IsTimedOut() ||
+         s.IsTryAgain() || s.IsAborted();
+}
+
+// The status for callers; RocksDB's own words (which name files) go into
+// the payload only.
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
-  return absl::InternalError(
-      absl::StrCat("storage: ", what, ": ", s.ToString()));
+  absl::Status out;
+  if (s.IsNoSpace()) {
+    out = absl::UnavailableError(kDiskFull);
+  } else if (DiskTrouble(s)) {
+    out = absl::UnavailableError(kDiskFailed);
+  } else if (s.IsCorruption()) {
+    out = absl::DataLossError(
+        "stored data is damaged (the storage engine reports corruption); "
+        "nothing was written; restore from a backup (docs/operations.md)");
+  } else {
+    out = absl::InternalError(absl::StrCat("storage: ", what, " failed"));
+  }
+  out.SetPayload(kStorageDetailUrl,
+                 absl::Cord(absl::StrCat(what, ": ", s.ToString())));
+  return out;
+}
+
+// Free bytes of the filesystem that holds `path`, or nullopt.
+std::optional<uint64_t> FreeBytes(const std::string& path) {
+  struct statvfs fs;
+  if (statvfs(path.c_str(), &fs) != 0) return std::nullopt;
+  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
 }
 
 std::string EncodeCount(int64_t n) {
@@ -133,15 +173,58 @@ struct Store::Handles {
   std::vector<rocksdb::ColumnFamilyHandle*> all;
 };
 
+std::string StorageDetail(const absl::Status& status) {
+  absl::optional<absl::Cord> detail = status.GetPayload(kStorageDetailUrl);
+  return detail ? std::string(*detail) : "";
+}
+
 Store::Store(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles,
              const StoreOptions& options)
     : db_(std::move(db)),
       handles_(std::move(handles)),
+      path_(options.path),
       sync_writes_(options.sync_writes),
       verify_previous_(options.verify_previous),
-      read_only_(options.read_only) {}
+      read_only_(options.read_only),
+      disk_reserve_bytes_(options.disk_reserve_bytes) {
+  if (!read_only_) watchdog_ = std::thread([this] { WatchDisk(); });
+}
+
+void Store::StopWrites(const absl::Status& failure) {
+  if (!writes_stopped_.exchange(true)) {
+    std::fprintf(stderr, "storage: writes stopped: %s %s\n",
+                 std::string(failure.message()).c_str(),
+                 StorageDetail(failure).c_str());
+  }
+}
+
+void Store::WatchDisk() {
+  while (!closing_.WaitForNotificationWithTimeout(absl::Milliseconds(500))) {
+    const std::optional<uint64_t> free = FreeBytes(path_);
+    const bool room = free && *free >= disk_reserve_bytes_;
+    if (!room && !writes_stopped_.load()) {
+      absl::Status low = absl::UnavailableError(kDiskFull);
+      low.SetPayload(
+          kStorageDetailUrl,
+          absl::Cord(absl::StrCat(path_, " has ", free ? *free >> 20 : 0,
+                                  " MiB free, below the reserve")));
+      StopWrites(low);
+    } else if (room && writes_stopped_.load()) {
+      // A RocksDB background error (a flush that found no space) stays
+      // until Resume clears it; without one, Resume is a no-op.
+      rocksdb::Status resumed = db_->Resume();
+      if (resumed.ok()) {
+        writes_stopped_.store(false);
+        std::fprintf(stderr, "storage: writes resumed (%llu MiB free)\n",
+                     static_cast<unsigned long long>(*free >> 20));
+      }
+    }
+  }
+}
 
 Store::~Store() {
+  closing_.Notify();
+  if (watchdog_.joinable()) watchdog_.join();
   for (rocksdb::ColumnFamilyHandle* h : handles_->all) {
     db_->DestroyColumnFamilyHandle(h);
   }
@@ -150,7 +233,23 @@ Store::~Store() {
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     const StoreOptions& options) {
+  if (!options.read_only) {
+    // Opening writes a new log and manifest: on a full disk it would fail
+    // half-way, so it is not tried.
+    std::error_code ec;
+    std::filesystem::create_directories(options.path, ec);
+    const std::optional<uint64_t> free = FreeBytes(options.path);
+    if (free && *free < options.disk_reserve_bytes) {
+      return absl::UnavailableError(absl::StrCat(
+          "storage: the disk of data directory ", options.path, " has ",
+          *free >> 20, " MiB free, less than the ",
+          options.disk_reserve_bytes >> 20,
+          " MiB evald keeps in reserve; free some space and start again "
+          "(nothing was changed)"));
+    }
+  }
   rocksdb::Options db_options;
+  if (options.env_for_test != nullptr) db_options.env = options.env_for_test;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
@@ -159,6 +258,24 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   // lose the skiplist's insertion hints.
   db_options.allow_concurrent_memtable_write = false;
   db_options.db_write_buffer_size = options.memtable_bytes;
+  // A torn last record is what a crash leaves, and was never acknowledged:
+  // it is dropped. Damage anywhere else in the log refuses the open rather
+  // than silently dropping every acknowledged write after it, which the
+  // default (point-in-time recovery) would do.
+  switch (options.wal_recovery) {
+    case WalRecovery::kStrict:
+      db_options.wal_recovery_mode =
+          rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+      break;
+    case WalRecovery::kUpToTheDamage:
+      db_options.wal_recovery_mode =
+          rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+      break;
+    case WalRecovery::kSkipTheDamage:
+      db_options.wal_recovery_mode =
+          rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
+      break;
+  }
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -191,6 +308,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
                                          options.path, families, &handles, &raw)
           : rocksdb::DB::Open(rocksdb::DBOptions(db_options), options.path,
                               families, &handles, &raw);
+  if (s.IsCorruption()) {
+    return absl::DataLossError(absl::StrCat(
+        "storage: data directory ", options.path, " is damaged: ", s.ToString(),
+        ". Nothing was changed. Restore it from a backup or a replica "
+        "(docs/operations.md); evalutl salvage can recover what precedes the "
+        "damage and report exactly which events are lost"));
+  }
   if (!s.ok()) {
     return absl::UnavailableError(
         absl::StrCat("storage: cannot open data directory ", options.path, ": ",
@@ -287,6 +411,7 @@ absl::Status Store::Commit(const WriteSet& w) {
   if (read_only_) {
     return absl::FailedPreconditionError("storage: opened read-only");
   }
+  if (writes_stopped_.load()) return absl::UnavailableError(kDiskFull);
   if (verify_previous_) {
     if (absl::Status s = VerifyPrevious(w); !s.ok()) return s;
   }
@@ -364,7 +489,12 @@ absl::Status Store::Commit(const WriteSet& w) {
   }
   rocksdb::WriteOptions options;
   options.sync = sync_writes_;
-  return FromRocks(db_->Write(options, &batch), "commit");
+  rocksdb::Status written = db_->Write(options, &batch);
+  absl::Status status = FromRocks(written, "commit");
+  // After a failed write nothing more is written until the disk is back:
+  // retrying into a failing log is what made RocksDB abort.
+  if (DiskTrouble(written)) StopWrites(status);
+  return status;
 }
 
 absl::StatusOr<std::optional<v1::Project>> Store::GetProject(

@@ -18,17 +18,20 @@
 #ifndef EVALD_STORAGE_STORE_H_
 #define EVALD_STORAGE_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/notification.h"
 #include "evaluation/v1/evaluation.pb.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "storage/records.pb.h"
@@ -36,6 +39,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Env;
 }  // namespace rocksdb
 
 namespace evald::storage {
@@ -47,6 +51,19 @@ namespace v1 = ::evaluation::v1;
 // audit events of evald 0.1 were prose, which cannot be replayed) is
 // refused with what to do (docs/storage.md).
 inline constexpr int kFormatVersion = 2;
+
+// How opening treats damage in the write-ahead log.
+enum class WalRecovery {
+  // A torn last record (a crash mid-write: never acknowledged) is dropped;
+  // any other damage refuses the open, naming it.
+  kStrict,
+  // Recovers everything before the first damaged record, drops the rest
+  // (evalutl salvage, on a copy).
+  kUpToTheDamage,
+  // Skips damaged records and recovers the rest (evalutl salvage reads the
+  // original this way, read-only, to learn what the copy lost).
+  kSkipTheDamage,
+};
 
 struct StoreOptions {
   std::string path;
@@ -65,7 +82,24 @@ struct StoreOptions {
   bool verify_previous = false;
   // Opens without writing anything (evalutl); Commit() is refused.
   bool read_only = false;
+  WalRecovery wal_recovery = WalRecovery::kStrict;
+  // Tests only: the RocksDB environment to run on (one that injects disk
+  // faults); the default one when null. Must outlive the store.
+  rocksdb::Env* env_for_test = nullptr;
+  // Free space on the data directory's filesystem below which the store
+  // stops writing (docs/operations.md, "A full disk"): Open refuses, and
+  // Commit answers Unavailable without touching the disk until space is
+  // freed. It must hold a memtable flush (memtable_bytes).
+  uint64_t disk_reserve_bytes = uint64_t{256} << 20;
 };
+
+// Where storage errors keep their detail (RocksDB's message, file paths):
+// a Status payload under this URL, for the server's log, never for a
+// reply.
+inline constexpr char kStorageDetailUrl[] = "type.evald/storage.detail";
+
+// The detail of a storage error, or "".
+std::string StorageDetail(const absl::Status& status);
 
 // A record to write, with the record it replaces as the command read it
 // (absent: it is new). Commit() moves index entries and counters from what
@@ -113,11 +147,23 @@ struct DisbursementFilter {
   v1::DisbursementState state = v1::DISBURSEMENT_STATE_UNSPECIFIED;
 };
 
+// Errors of reads and writes: Unavailable when the disk is full or fails
+// (nothing was written; retry later), DataLoss when stored data is damaged,
+// Internal otherwise; the message never names a file (StorageDetail has
+// the rest).
+//
+// A full disk: the first write that fails for lack of space or an I/O
+// error, or free space falling below options.disk_reserve_bytes, stops
+// writes. Reads go on. A watchdog thread checks the free space every 500
+// ms and, once it is back above the reserve, resumes RocksDB (DB::Resume)
+// and writes with it.
 class Store {
  public:
   // Opens (creating if absent) the database at options.path. Refuses a
-  // database whose format version is newer than kFormatVersion
-  // (FailedPrecondition naming both versions).
+  // database whose format version is not kFormatVersion
+  // (FailedPrecondition naming both versions), and a data directory whose
+  // disk has less free space than options.disk_reserve_bytes
+  // (Unavailable, nothing changed).
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       const StoreOptions& options);
 
@@ -126,6 +172,10 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   absl::Status Commit(const WriteSet& writes);
+
+  // Whether Commit would try to write now (false while writes are stopped
+  // for a full or failing disk).
+  bool WritesAvailable() const { return !writes_stopped_.load(); }
 
   absl::StatusOr<std::optional<v1::Project>> GetProject(
       absl::string_view project_id) const;
@@ -211,11 +261,21 @@ class Store {
   // Internal unless every Put's previous is what is stored.
   absl::Status VerifyPrevious(const WriteSet& writes) const;
 
+  // Stops writes after `failure` (a disk error) or a lack of space.
+  void StopWrites(const absl::Status& failure);
+  // The watchdog thread's loop (see the class comment).
+  void WatchDisk();
+
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<Handles> handles_;
+  std::string path_;
   bool sync_writes_;
   bool verify_previous_;
   bool read_only_;
+  uint64_t disk_reserve_bytes_;
+  std::atomic<bool> writes_stopped_{false};
+  absl::Notification closing_;
+  std::thread watchdog_;
 };
 
 }  // namespace evald::storage

@@ -11,6 +11,7 @@
 #include "client/flags.h"
 #include "client/format.h"
 #include "client/import.h"
+#include "client/output.h"
 #include "client/table.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -288,6 +289,35 @@ TEST(EnumFlagTest, TheSameWordsAsTheJsonOutput) {
   EXPECT_EQ(GradeText(v1::QUALIFIED), "QUALIFIED 合格");
   EXPECT_EQ(GradeText(v1::QUALIFIED_AFTER_RECTIFICATION),
             "QUALIFIED_AFTER_RECTIFICATION 合格(整改后)");
+}
+
+// Whatever evald sends, evalctl never lets it act on the terminal (#16).
+TEST(PrintableTest, ControlAndDirectionCharactersAreWrittenOut) {
+  EXPECT_EQ(Printable("BANK\x1b[2J"), "BANK\\u001b[2J");
+  EXPECT_EQ(Printable("a\nb\tc"), "a\\u000ab\\u0009c");
+  EXPECT_EQ(Printable("\xc2\x9b"), "\\u009b");
+  EXPECT_EQ(Printable("\xe2\x80\xae"
+                      "exe.fed"),
+            "\\u202eexe.fed");
+  EXPECT_EQ(Printable("\xff"), "\\xff");
+  EXPECT_EQ(Printable("黄阁镇 2,600,000.00"), "黄阁镇 2,600,000.00");
+  Table t;
+  t.headers = {"REF"};
+  t.rows = {{"x\x1b]0;pwned\x07"}};
+  EXPECT_EQ(RenderText(t), "REF\nx\\u001b]0;pwned\\u0007\n");
+  EXPECT_EQ(RenderCsv(t), "REF\nx\\u001b]0;pwned\\u0007\n");
+}
+
+TEST(PrintableTest, JsonEscapesWhatTheJsonPrinterLeaves) {
+  evaluation::v1::Disbursement d;
+  d.set_payment_reference(
+      "a\x1b"
+      "b\xe2\x80\xae"
+      "c\xc2\x85");
+  const std::string json = Json(d);
+  EXPECT_THAT(json,
+              HasSubstr("\"payment_reference\":\"a\\u001bb\\u202ec\\u0085\""));
+  EXPECT_EQ(json.find('\x1b'), std::string::npos);
 }
 
 // ------------------------------------------------------------------- Args

@@ -550,8 +550,17 @@ TEST_F(EvalctlTest, ServerRefusalsExitOneWithCodeAndMessage) {
   Refused(kOtherTownship, {"project", "get", "--id", "P1"},
           "error: PERMISSION_DENIED: principal township-other (township "
           "other-town) has no part in project P1\n");
-  Refused("", {"project", "list"},
-          "error: UNAUTHENTICATED: missing bearer token");
+  // No token, or one with a tab or line break pasted along: a usage error,
+  // nothing sent.
+  Result no_token = Run("", {"project", "list"});
+  EXPECT_EQ(no_token.code, 2);
+  EXPECT_EQ(no_token.err, "error: no token: set EVAL_TOKEN or pass --token\n");
+  for (const char* pasted : {"demo-bureau\n", "demo\tbureau", "demo bureau"}) {
+    Result bad = Run(pasted, {"project", "list"});
+    EXPECT_EQ(bad.code, 2) << bad;
+    EXPECT_THAT(bad.err, StartsWith("error: --token: the token contains a "
+                                    "space, tab, line break"));
+  }
   Refused("no-such-token", {"project", "list"},
           "error: UNAUTHENTICATED: unknown or revoked token\n");
   Refused(kFinance,

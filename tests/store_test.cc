@@ -8,15 +8,19 @@
 
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/env.h"
+#include "tests/full_disk_fs.h"
 #include "tests/raw_db.h"
 
 namespace evald::storage {
@@ -326,6 +330,71 @@ TEST_F(StoreTest, AReadOnlyStoreWritesNothing) {
   w.evaluations.push_back(
       {Eval("P1", 2025, v1::FINAL, v1::OPEN), std::nullopt});
   EXPECT_EQ((*store)->Commit(w).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// --- A full disk
+// --------------------------------------------------------------
+
+TEST_F(StoreTest, AFullDiskStopsWritesKeepsReadsAndResumesByItself) {
+  auto fs = std::make_shared<testing::FullDiskFileSystem>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  StoreOptions options;
+  options.path = dir_;
+  options.env_for_test = env.get();
+  options.disk_reserve_bytes = 0;  // the real disk is not full
+  {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    const v1::Evaluation a = Eval("P1", 2025, v1::MID_TERM, v1::OPEN);
+    const v1::Evaluation b = Eval("P1", 2025, v1::FINAL, v1::OPEN);
+    WriteSet first;
+    first.evaluations.push_back({a, std::nullopt});
+    ASSERT_TRUE((*store)->Commit(first).ok());
+
+    fs->Fill();
+    WriteSet second;
+    second.evaluations.push_back({b, std::nullopt});
+    absl::Status full = (*store)->Commit(second);
+    EXPECT_EQ(full.code(), absl::StatusCode::kUnavailable);
+    EXPECT_EQ(full.message(),
+              "the data disk is full; nothing was written; retry later");
+    EXPECT_THAT(StorageDetail(full), ::testing::HasSubstr("no space"));
+    EXPECT_FALSE((*store)->WritesAvailable());
+    // Reads go on.
+    absl::StatusOr<std::optional<v1::Evaluation>> read =
+        (*store)->GetEvaluation("P1", 2025, v1::MID_TERM);
+    ASSERT_TRUE(read.ok()) << read.status();
+    EXPECT_TRUE(read->has_value());
+    // Nothing more is tried on the full disk.
+    const int refused = fs->refused();
+    EXPECT_EQ((*store)->Commit(second).code(), absl::StatusCode::kUnavailable);
+    EXPECT_EQ(fs->refused(), refused);
+
+    // Space comes back: writes resume by themselves.
+    fs->Free();
+    for (int i = 0; i < 100 && !(*store)->WritesAvailable(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE((*store)->WritesAvailable());
+    ASSERT_TRUE((*store)->Commit(second).ok());
+  }
+  // Everything acknowledged is there after a restart.
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->ProjectEvaluations("P1")->size(), 2u);
+}
+
+TEST_F(StoreTest, OpeningOnADiskWithoutItsReserveIsRefused) {
+  StoreOptions options;
+  options.path = dir_;
+  options.disk_reserve_bytes = uint64_t{1} << 62;  // more than any disk
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(store.status().message(),
+              ::testing::HasSubstr("free some space and start again "
+                                   "(nothing was changed)"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir_));
 }
 
 // --- The format version ---------------------------------------------------
