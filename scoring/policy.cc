@@ -266,6 +266,9 @@ absl::StatusOr<Policy> PolicyFromProto(const evaluation::v1::Policy& proto) {
           absl::StrCat(p.contract_years, " is not in [1, 20]"));
   }
 
+  if (!proto.has_evaluation_windows()) {
+    v.Add("evaluation_windows", "is missing (RULES.md §3: when each phase opens)");
+  }
   const auto& windows = proto.evaluation_windows();
   p.mid_term_opens_after_months = windows.mid_term_opens_after_months();
   p.final_opens_after_months = windows.final_opens_after_months();

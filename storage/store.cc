@@ -209,7 +209,7 @@ void Store::WatchDisk() {
           absl::Cord(absl::StrCat(path_, " has ", free ? *free >> 20 : 0,
                                   " MiB free, below the reserve")));
       StopWrites(low);
-    } else if (room && writes_stopped_.load()) {
+    } else if (room && writes_stopped_.load() && !needs_reopen_.load()) {
       // A RocksDB background error (a flush that found no space) stays
       // until Resume clears it; without one, Resume is a no-op.
       rocksdb::Status resumed = db_->Resume();
@@ -217,6 +217,12 @@ void Store::WatchDisk() {
         writes_stopped_.store(false);
         std::fprintf(stderr, "storage: writes resumed (%llu MiB free)\n",
                      static_cast<unsigned long long>(*free >> 20));
+      } else if (resumed.severity() >= rocksdb::Status::Severity::kFatalError) {
+        needs_reopen_.store(true);
+        std::fprintf(stderr,
+                     "storage: writes cannot resume in place (%s); the "
+                     "database must be opened again\n",
+                     resumed.ToString().c_str());
       }
     }
   }

@@ -156,7 +156,11 @@ struct DisbursementFilter {
 // error, or free space falling below options.disk_reserve_bytes, stops
 // writes. Reads go on. A watchdog thread checks the free space every 500
 // ms and, once it is back above the reserve, resumes RocksDB (DB::Resume)
-// and writes with it.
+// and writes with it. Some failures RocksDB cannot resume from in place (a
+// log write that failed is a fatal error to it): then NeedsReopen() turns
+// true and writes stay stopped until the database is opened again, which
+// replays the log and so keeps every acknowledged write (evald exits for
+// its supervisor to restart it).
 class Store {
  public:
   // Opens (creating if absent) the database at options.path. Refuses a
@@ -176,6 +180,10 @@ class Store {
   // Whether Commit would try to write now (false while writes are stopped
   // for a full or failing disk).
   bool WritesAvailable() const { return !writes_stopped_.load(); }
+
+  // Whether writes stopped for a failure that only opening the database
+  // again clears (see the class comment).
+  bool NeedsReopen() const { return needs_reopen_.load(); }
 
   absl::StatusOr<std::optional<v1::Project>> GetProject(
       absl::string_view project_id) const;
@@ -274,6 +282,7 @@ class Store {
   bool read_only_;
   uint64_t disk_reserve_bytes_;
   std::atomic<bool> writes_stopped_{false};
+  std::atomic<bool> needs_reopen_{false};
   absl::Notification closing_;
   std::thread watchdog_;
 };

@@ -244,6 +244,9 @@ TEST(PolicyValidationPreamble, EachViolationIsNamedByField) {
          p.mutable_grade_bands()->set_good_min("80.5");
        },
        {"grade_bands.good_min: \"80.50\" has more than 0 decimals"}},
+      {"no evaluation windows",
+       [](evaluation::v1::Policy& p) { p.clear_evaluation_windows(); },
+       {"evaluation_windows: is missing"}},
       {"final window before the mid-term one",
        [](evaluation::v1::Policy& p) {
          p.mutable_evaluation_windows()->set_final_opens_after_months(3);
