@@ -11,6 +11,7 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libspdlog-dev
   clang-format openssl clang libclang-rt-14-dev libjemalloc-dev
+  libcpp-httplib-dev
 )
 
 if [ "${1:-}" = "bench" ]; then

@@ -1,14 +1,18 @@
 // evald: the four-party evaluation scoring service.
 //
 //   evald --data_dir=DIR --principals=FILE [--listen=127.0.0.1:50051]
+//         [--http_listen=127.0.0.1:8080 [--web_dir=web/dist]]
 //         [--policy_dir=DIR] [--default_policy=ID] [--calendar_dir=DIR]
 //
 // Prints "evald listening on HOST:PORT" on stdout once it serves (with
-// --listen=127.0.0.1:0 the kernel picks the port). SIGTERM or SIGINT shuts
-// down gracefully: in-flight calls finish, then the database closes.
+// --listen=127.0.0.1:0 the kernel picks the port), then, with --http_listen,
+// "evald http on http://HOST:PORT/" (https with TLS). SIGTERM or SIGINT
+// shuts down gracefully: in-flight calls finish, then the database closes.
 
 #include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +38,7 @@
 #include "scoring/policy.h"
 #include "server/config.h"
 #include "server/engine.h"
+#include "server/http_gateway.h"
 #include "server/listen_address.h"
 #include "server/policy_set.h"
 #include "server/principals.h"
@@ -46,6 +51,12 @@
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "address to serve on; plaintext is meant for loopback only");
+ABSL_FLAG(std::string, http_listen, "",
+          "address for the HTTP port: the API in the Connect protocol "
+          "(JSON), /healthz and the dashboard; empty: no HTTP port");
+ABSL_FLAG(std::string, web_dir, "",
+          "directory of the built dashboard (web/dist) served on the HTTP "
+          "port; empty: the API only");
 ABSL_FLAG(std::string, data_dir, "", "RocksDB data directory (required)");
 ABSL_FLAG(std::string, principals, "",
           "principals file: sha256(token) role organisation name (required)");
@@ -141,6 +152,8 @@ int Run() {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A client that goes away mid-reply must not end the process.
+  signal(SIGPIPE, SIG_IGN);
 
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   const std::string principals_path = absl::GetFlag(FLAGS_principals);
@@ -222,7 +235,39 @@ int Run() {
   const std::string host = listen.substr(0, listen.rfind(':'));
   spdlog::info("data {}, {} principals, default policy {}", data_dir,
                principals->size(), default_policy);
+  std::unique_ptr<HttpGateway> gateway;
+  if (const std::string http_listen = absl::GetFlag(FLAGS_http_listen);
+      !http_listen.empty()) {
+    grpc::ChannelArguments in_process;
+    in_process.SetMaxReceiveMessageSize(-1);  // replies are ours
+    HttpGatewayOptions http;
+    http.listen = http_listen;
+    http.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+    http.key_file = absl::GetFlag(FLAGS_tls_key_file);
+    http.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+    http.max_body_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+    http.web_dir = absl::GetFlag(FLAGS_web_dir);
+    http.writes_available = [&store] { return (*store)->WritesAvailable(); };
+    absl::StatusOr<std::unique_ptr<HttpGateway>> started = HttpGateway::Start(
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            v1::EvaluationService::service_full_name()),
+        server->InProcessChannel(in_process), std::move(http));
+    if (!started.ok()) {
+      spdlog::critical("{}", std::string(started.status().message()));
+      server->Shutdown();
+      return 2;
+    }
+    gateway = *std::move(started);
+  }
+  // Both ports serve before either is announced.
   std::printf("evald listening on %s:%d\n", host.c_str(), port);
+  if (gateway) {
+    const std::string http_listen = absl::GetFlag(FLAGS_http_listen);
+    const std::string http_host = http_listen.substr(0, http_listen.rfind(':'));
+    std::printf("evald http on %s://%s:%d/\n",
+                absl::GetFlag(FLAGS_tls_cert_file).empty() ? "http" : "https",
+                http_host.c_str(), gateway->port());
+  }
   std::fflush(stdout);
 
   // Health: "" (and the service's own name) stays SERVING while reads are
@@ -230,10 +275,20 @@ int Run() {
   // (a full or failing disk), for probes and dashboards to see.
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   absl::Notification stopping;
+  std::atomic<bool> restart_needed{false};
   std::thread health_watch([&] {
     bool writable = true;
     health->SetServingStatus(kWritesHealth, true);
     while (!stopping.WaitForNotificationWithTimeout(absl::Milliseconds(500))) {
+      if ((*store)->NeedsReopen() && !restart_needed.exchange(true)) {
+        // Only opening the database again clears this failure: stop
+        // gracefully and exit 75 for the supervisor (systemd's
+        // Restart=on-failure) to start evald again, which replays the log.
+        spdlog::critical(
+            "writes cannot resume in place after a disk failure; exiting "
+            "for a restart (every acknowledged write is in the log)");
+        kill(getpid(), SIGTERM);
+      }
       const bool now = (*store)->WritesAvailable();
       if (now != writable) {
         writable = now;
@@ -253,6 +308,7 @@ int Run() {
     int signal = 0;
     sigwait(&signals, &signal);
     spdlog::info("signal {}: shutting down", signal);
+    if (gateway) gateway->Stop();  // its calls use the server's channel
     server->Shutdown(std::chrono::system_clock::now() +
                      std::chrono::seconds(10));
   });
@@ -262,7 +318,7 @@ int Run() {
   health_watch.join();
   pool.reset();  // finish queued work before the store closes
   spdlog::info("stopped");
-  return 0;
+  return restart_needed.load() ? 75 : 0;  // 75: EX_TEMPFAIL
 }
 
 }  // namespace

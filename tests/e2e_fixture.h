@@ -4,8 +4,10 @@
 #ifndef EVALD_TESTS_E2E_FIXTURE_H_
 #define EVALD_TESTS_E2E_FIXTURE_H_
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -17,8 +19,11 @@ namespace v1 = ::evaluation::v1;
 
 class EvaldTest : public ::testing::Test {
  protected:
+  // Flags evald gets besides the test defaults (EvaldProcess::Start).
+  virtual std::vector<std::string> ExtraFlags() const { return {}; }
+
   void SetUp() override {
-    ASSERT_TRUE(evald_.Start());
+    ASSERT_TRUE(evald_.Start(ExtraFlags()));
     stub_ = evald_.NewStub();
   }
 
@@ -31,7 +36,7 @@ class EvaldTest : public ::testing::Test {
 
   // Restarts evald on the same data directory (after Kill or Stop).
   void Restart() {
-    ASSERT_TRUE(evald_.Start());
+    ASSERT_TRUE(evald_.Start(ExtraFlags()));
     stub_ = evald_.NewStub();
   }
 
@@ -179,6 +184,56 @@ class EvaldTest : public ::testing::Test {
       token = reply.next_page_token();
     } while (!token.empty());
     return all;
+  }
+
+  // Issues a principal through the API and returns its token.
+  std::string AddPrincipal(const std::string& name, const std::string& role,
+                           const std::string& org) {
+    v1::CreatePrincipalRequest r;
+    r.set_request_id(NextRequestId());
+    r.set_name(name);
+    r.set_role(role);
+    r.set_organisation(org);
+    v1::CreatePrincipalResponse reply;
+    grpc::Status s = stub_->CreatePrincipal(Context(kAdmin).get(), r, &reply);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(reply.token().size(), 64u);  // 256 bits in hex
+    return reply.token();
+  }
+
+  grpc::Status Revoke(const std::string& name) {
+    v1::RevokePrincipalRequest r;
+    r.set_request_id(NextRequestId());
+    r.set_name(name);
+    v1::PrincipalInfo reply;
+    return stub_->RevokePrincipal(Context(kAdmin).get(), r, &reply);
+  }
+
+  // The principals the authorization matrix is checked with: role ->
+  // token, related to project P1 (the demo ones) or not (issued here), and
+  // a revoked bureau token.
+  struct MatrixParties {
+    std::map<std::string, std::string> insiders;
+    std::map<std::string, std::string> outsiders;
+    std::string revoked;
+  };
+  MatrixParties AddMatrixParties() {
+    MatrixParties p;
+    // Right role, wrong organisation: related to no project here.
+    p.outsiders = {
+        {"agency", AddPrincipal("outside-agency", "agency", "AG9")},
+        {"township", AddPrincipal("outside-township", "township", "nanshajie")},
+        {"village", AddPrincipal("outside-village", "village", "V99")},
+        {"provider", AddPrincipal("outside-provider", "provider", "PR9")},
+    };
+    p.insiders = {
+        {"agency", kAgency}, {"township", kTownship}, {"village", kVillage1},
+        {"bureau", kBureau}, {"provider", kProvider}, {"finance", kFinance},
+        {"admin", kAdmin},
+    };
+    p.revoked = AddPrincipal("revoked-bureau", "bureau", "nansha");
+    EXPECT_TRUE(Revoke("revoked-bureau").ok());
+    return p;
   }
 
   EvaldProcess evald_;

@@ -70,10 +70,30 @@ bool EvaldProcess::Start(const std::vector<std::string>& extra_flags) {
     _exit(127);
   }
   close(out_pipe[1]);
-  // The first stdout line is "evald listening on HOST:PORT".
+  // The first stdout line is "evald listening on HOST:PORT"; with
+  // --http_listen the second is "evald http on http://HOST:PORT/".
   FILE* out = fdopen(out_pipe[0], "r");
   char line[256] = {0};
   const bool got = std::fgets(line, sizeof(line), out) != nullptr;
+  bool http = false;
+  for (const std::string& flag : extra_flags) {
+    http = http || flag.rfind("--http_listen=", 0) == 0;
+  }
+  http_address_.clear();
+  if (got && http) {
+    char second[256] = {0};
+    const std::string http_prefix = "evald http on ";
+    if (std::fgets(second, sizeof(second), out) != nullptr &&
+        std::string(second).rfind(http_prefix, 0) == 0) {
+      const std::string url(second);
+      const size_t scheme = url.find("://");
+      http_address_ = url.substr(scheme == std::string::npos ? 0 : scheme + 3);
+      while (!http_address_.empty() &&
+             (http_address_.back() == '\n' || http_address_.back() == '/')) {
+        http_address_.pop_back();
+      }
+    }
+  }
   fclose(out);  // evald's later stdout writes (none expected) get EPIPE
   const std::string prefix = "evald listening on ";
   std::string text(line);

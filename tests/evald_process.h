@@ -46,6 +46,8 @@ class EvaldProcess {
 
   const std::string& address() const { return address_; }
   const std::string& data_dir() const { return data_dir_; }
+  // HOST:PORT of the HTTP port when started with --http_listen, else "".
+  const std::string& http_address() const { return http_address_; }
 
   std::unique_ptr<evaluation::v1::EvaluationService::Stub> NewStub() const;
 
@@ -54,6 +56,7 @@ class EvaldProcess {
   std::string data_dir_;
   std::string principals_;
   std::string address_;
+  std::string http_address_;
   pid_t pid_ = -1;
 };
 

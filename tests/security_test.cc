@@ -20,9 +20,11 @@
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
 #include "server/authz.h"
+#include "server/unary_call.h"
 #include "storage/store.h"
 #include "tests/authz_matrix.h"
 #include "tests/e2e_fixture.h"
+#include "tests/every_rpc.h"
 #include "tests/raw_db.h"
 
 #ifndef EVALCTL_BINARY
@@ -37,166 +39,9 @@ namespace {
 
 using ::testing::HasSubstr;
 using Stub = v1::EvaluationService::Stub;
-using Call = std::function<grpc::Status(Stub&, grpc::ClientContext*)>;
-
-v1::EvaluationRef P1Mid() {
-  v1::EvaluationRef ref;
-  ref.set_project_id("P1");
-  ref.set_year(2025);
-  ref.set_phase(v1::MID_TERM);
-  return ref;
-}
-
-// One call of every RPC, aimed at project P1 where it takes a project. The
-// requests are valid enough to reach the project check; whether they then
-// succeed does not matter here.
-std::map<std::string, Call> EveryRpc() {
-  std::map<std::string, Call> calls;
-  int n = 0;
-  auto id = [&n] { return absl::StrCat("matrix-", ++n); };
-#define EVALD_CALL(Method, Request, Reply, fill)                \
-  calls[#Method] = [id](Stub& stub, grpc::ClientContext* ctx) { \
-    v1::Request r;                                              \
-    fill;                                                       \
-    v1::Reply reply;                                            \
-    return stub.Method(ctx, r, &reply);                         \
-  }
-  EVALD_CALL(CreateProject, CreateProjectRequest, Project, {
-    r.set_request_id(id());
-    r.set_project_id(absl::StrCat("NEW", id().substr(7)));
-    r.set_name("新项目");
-    r.set_township("huangge");
-    r.set_provider("PR1");
-    r.add_villages("V01");
-    r.set_start_date("2025-07-01");
-    r.set_annual_fund_fen(100);
-  });
-  EVALD_CALL(AssignAgency, AssignAgencyRequest, Project, {
-    r.set_request_id(id());
-    r.set_project_id("P1");
-    r.set_agency("AG1");
-  });
-  EVALD_CALL(GetProject, GetProjectRequest, Project, r.set_project_id("P1"));
-  EVALD_CALL(ListProjects, ListProjectsRequest, ListProjectsResponse, {});
-  EVALD_CALL(SubmitProfessionalScore, SubmitProfessionalScoreRequest,
-             Evaluation, {
-               r.set_request_id(id());
-               *r.mutable_evaluation() = P1Mid();
-               r.set_score("80");
-             });
-  EVALD_CALL(SubmitFinancialEvaluation, SubmitFinancialEvaluationRequest,
-             Evaluation, {
-               r.set_request_id(id());
-               *r.mutable_evaluation() = P1Mid();
-               r.set_score("80");
-               r.mutable_expenditure()->set_personnel_fen(80);
-               r.mutable_expenditure()->set_service_quality_fen(10);
-               r.mutable_expenditure()->set_management_fen(10);
-             });
-  EVALD_CALL(RaiseVeto, RaiseVetoRequest, Evaluation, {
-    r.set_request_id(id());
-    *r.mutable_evaluation() = P1Mid();
-    r.set_kind(v1::PROFESSIONAL);
-    r.set_code("UNDERSTAFFING");
-    r.set_evidence("matrix test");
-  });
-  for (const char* m : {"ConfirmVeto", "DismissVeto"}) {
-    const bool confirm = std::string(m) == "ConfirmVeto";
-    calls[m] = [id, confirm](Stub& stub, grpc::ClientContext* ctx) {
-      v1::DecideVetoRequest r;
-      r.set_request_id(id());
-      *r.mutable_evaluation() = P1Mid();
-      r.set_veto_id(99);
-      r.set_reason("matrix test");
-      v1::Evaluation reply;
-      return confirm ? stub.ConfirmVeto(ctx, r, &reply)
-                     : stub.DismissVeto(ctx, r, &reply);
-    };
-  }
-  EVALD_CALL(FinalizeEvaluation, FinalizeEvaluationRequest, Evaluation, {
-    r.set_request_id(id());
-    *r.mutable_evaluation() = P1Mid();
-    r.set_result_date("2025-12-15");
-  });
-  EVALD_CALL(ApplyRectification, ApplyRectificationRequest, Evaluation, {
-    r.set_request_id(id());
-    *r.mutable_evaluation() = P1Mid();
-    r.set_application_date("2026-01-05");
-  });
-  EVALD_CALL(DecideReevaluation, DecideReevaluationRequest, Evaluation, {
-    r.set_request_id(id());
-    *r.mutable_evaluation() = P1Mid();
-    r.set_decision_date("2026-01-20");
-  });
-  EVALD_CALL(ExpireRectification, ExpireRectificationRequest, Evaluation, {
-    r.set_request_id(id());
-    *r.mutable_evaluation() = P1Mid();
-    r.set_as_of("2026-03-01");
-  });
-  EVALD_CALL(ReopenEvaluation, ReopenEvaluationRequest, Evaluation, {
-    r.set_request_id(id());
-    *r.mutable_evaluation() = P1Mid();
-    r.set_reason("matrix test");
-  });
-  EVALD_CALL(GetEvaluation, GetEvaluationRequest, Evaluation,
-             *r.mutable_evaluation() = P1Mid());
-  EVALD_CALL(ListEvaluations, ListEvaluationsRequest, ListEvaluationsResponse,
-             r.set_project_id("P1"));
-  EVALD_CALL(ListLateParties, ListLatePartiesRequest, ListLatePartiesResponse,
-             r.set_project_id("P1"));
-  EVALD_CALL(ListDisbursements, ListDisbursementsRequest,
-             ListDisbursementsResponse, r.set_project_id("P1"));
-  EVALD_CALL(ReleaseDisbursement, ReleaseDisbursementRequest, Disbursement, {
-    r.set_request_id(id());
-    r.set_project_id("P1");
-    r.set_year(2025);
-    r.set_kind(v1::MID_TERM_TRANCHE);
-    r.set_payment_reference("MATRIX");
-  });
-  EVALD_CALL(GetSummary, GetSummaryRequest, Summary, {});
-  EVALD_CALL(ListAuditEvents, ListAuditEventsRequest, ListAuditEventsResponse,
-             r.set_project_id("P1"));
-  EVALD_CALL(GetPolicy, GetPolicyRequest, Policy, {});
-  EVALD_CALL(CreatePrincipal, CreatePrincipalRequest, CreatePrincipalResponse, {
-    r.set_request_id(id());
-    r.set_name(absl::StrCat("matrix-", id().substr(7)));
-    r.set_role("village");
-    r.set_organisation("V77");
-  });
-  EVALD_CALL(ListPrincipals, ListPrincipalsRequest, ListPrincipalsResponse, {});
-  EVALD_CALL(RevokePrincipal, RevokePrincipalRequest, PrincipalInfo, {
-    r.set_request_id(id());
-    r.set_name("nobody-at-all");
-  });
-#undef EVALD_CALL
-  return calls;
-}
 
 class SecurityTest : public EvaldTest {
  protected:
-  // Issues a principal through the API and returns its token.
-  std::string AddPrincipal(const std::string& name, const std::string& role,
-                           const std::string& org) {
-    v1::CreatePrincipalRequest r;
-    r.set_request_id(NextRequestId());
-    r.set_name(name);
-    r.set_role(role);
-    r.set_organisation(org);
-    v1::CreatePrincipalResponse reply;
-    grpc::Status s = stub_->CreatePrincipal(Context(kAdmin).get(), r, &reply);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    EXPECT_EQ(reply.token().size(), 64u);  // 256 bits in hex
-    return reply.token();
-  }
-
-  grpc::Status Revoke(const std::string& name) {
-    v1::RevokePrincipalRequest r;
-    r.set_request_id(NextRequestId());
-    r.set_name(name);
-    v1::PrincipalInfo reply;
-    return stub_->RevokePrincipal(Context(kAdmin).get(), r, &reply);
-  }
-
   grpc::Status GetPolicy(const std::string& token) {
     v1::Policy policy;
     return stub_->GetPolicy(Context(token).get(), v1::GetPolicyRequest(),
@@ -209,7 +54,7 @@ TEST_F(SecurityTest, EveryRpcHasAMatrixRowAndATestCall) {
       google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
           v1::EvaluationService::service_full_name());
   ASSERT_NE(service, nullptr);
-  const std::map<std::string, Call> calls = EveryRpc();
+  const std::map<std::string, RequestMaker> calls = EveryRpcRequest();
   std::set<std::string> in_matrix;
   for (const server::MatrixRow& row : server::AuthorizationMatrix()) {
     in_matrix.insert(row.method);
@@ -226,54 +71,24 @@ TEST_F(SecurityTest, EveryRpcHasAMatrixRowAndATestCall) {
 
 TEST_F(SecurityTest, EveryRpcAsEveryRoleMatchesTheDocumentedMatrix) {
   ASSERT_TRUE(CreateProject("P1", "2025-07-01").ok());
-  // Right role, wrong organisation: related to no project here.
-  const std::map<std::string, std::string> outsiders = {
-      {"agency", AddPrincipal("outside-agency", "agency", "AG9")},
-      {"township", AddPrincipal("outside-township", "township", "nanshajie")},
-      {"village", AddPrincipal("outside-village", "village", "V99")},
-      {"provider", AddPrincipal("outside-provider", "provider", "PR9")},
+  const MatrixParties parties = AddMatrixParties();
+  auto channel =
+      grpc::CreateChannel(evald_.address(), grpc::InsecureChannelCredentials());
+  const Transport over_grpc = [&](const std::string& method,
+                                  const google::protobuf::Message& request,
+                                  const std::string& token) {
+    std::vector<std::pair<std::string, std::string>> metadata;
+    if (!token.empty())
+      metadata.emplace_back("authorization", "Bearer " + token);
+    return server::CallUnary(
+               *channel,
+               absl::StrCat("/", v1::EvaluationService::service_full_name(),
+                            "/", method),
+               metadata, request.SerializeAsString(), absl::Seconds(30))
+        .status;
   };
-  const std::map<std::string, std::string> insiders = {
-      {"agency", kAgency}, {"township", kTownship}, {"village", kVillage1},
-      {"bureau", kBureau}, {"provider", kProvider}, {"finance", kFinance},
-      {"admin", kAdmin},
-  };
-  const std::string revoked =
-      AddPrincipal("revoked-bureau", "bureau", "nansha");
-  ASSERT_TRUE(Revoke("revoked-bureau").ok());
-
-  for (const auto& [method, call] : EveryRpc()) {
-    const Expected& want = DocumentedMatrix().at(method);
-    for (const auto& [role, token] : insiders) {
-      SCOPED_TRACE(absl::StrCat(method, " as ", role));
-      grpc::Status s = call(*stub_, Context(token).get());
-      if (want.roles.count(role)) {
-        EXPECT_NE(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
-            << s.error_message();
-      } else {
-        EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
-            << s.error_message();
-        EXPECT_THAT(s.error_message(), HasSubstr(method));
-      }
-    }
-    for (const auto& [role, token] : outsiders) {
-      SCOPED_TRACE(absl::StrCat(method, " as an outside ", role));
-      grpc::Status s = call(*stub_, Context(token).get());
-      if (want.roles.count(role) && !want.project_scoped) {
-        EXPECT_NE(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
-            << s.error_message();
-      } else {
-        EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
-            << s.error_message();
-      }
-    }
-    for (const std::string& bad :
-         {std::string(), std::string("forged-token"), revoked}) {
-      SCOPED_TRACE(absl::StrCat(method, " with token \"", bad, "\""));
-      EXPECT_EQ(call(*stub_, Context(bad).get()).error_code(),
-                grpc::StatusCode::UNAUTHENTICATED);
-    }
-  }
+  ExpectDocumentedMatrix(over_grpc, parties.insiders, parties.outsiders,
+                         parties.revoked);
 }
 
 TEST_F(SecurityTest, IssuedTokensWorkAndRevocationIsImmediateAndDurable) {
