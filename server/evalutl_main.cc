@@ -166,6 +166,9 @@ int main(int argc, char** argv) {
     return absl::StrContains(file, "evalutl");
   };
   config.contains_helpshort_flags = config.contains_help_flags;
+  config.version_string = [] {
+    return std::string("evalutl " EVALD_VERSION "\n");
+  };
   absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(evald::server::kUsage);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
