@@ -10,10 +10,9 @@
 // shuts down gracefully: in-flight calls finish, then the database closes.
 
 #include <signal.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -275,19 +274,23 @@ int Run() {
   // (a full or failing disk), for probes and dashboards to see.
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   absl::Notification stopping;
-  std::atomic<bool> restart_needed{false};
   std::thread health_watch([&] {
     bool writable = true;
     health->SetServingStatus(kWritesHealth, true);
     while (!stopping.WaitForNotificationWithTimeout(absl::Milliseconds(500))) {
-      if ((*store)->NeedsReopen() && !restart_needed.exchange(true)) {
-        // Only opening the database again clears this failure: stop
-        // gracefully and exit 75 for the supervisor (systemd's
-        // Restart=on-failure) to start evald again, which replays the log.
+      if ((*store)->NeedsReopen() && (*store)->DiskHasRoom()) {
+        // Only opening the database again clears a failed log write. Reads
+        // were served while the disk was full; now that there is room,
+        // exit as a crash would (closing could touch the failed log file,
+        // which aborts Debian's librocksdb), with 75 for the supervisor
+        // (systemd's Restart=on-failure) to start evald again. Every
+        // acknowledged write is in the synced log.
         spdlog::critical(
-            "writes cannot resume in place after a disk failure; exiting "
-            "for a restart (every acknowledged write is in the log)");
-        kill(getpid(), SIGTERM);
+            "the data disk has room again after a failed write; exiting "
+            "for a restart, which recovers from the log (every "
+            "acknowledged write is kept)");
+        spdlog::default_logger()->flush();
+        std::_Exit(75);  // 75: EX_TEMPFAIL
       }
       const bool now = (*store)->WritesAvailable();
       if (now != writable) {
@@ -318,7 +321,7 @@ int Run() {
   health_watch.join();
   pool.reset();  // finish queued work before the store closes
   spdlog::info("stopped");
-  return restart_needed.load() ? 75 : 0;  // 75: EX_TEMPFAIL
+  return 0;
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "storage/keys.h"
+#include "storage/stderr_logger.h"
 
 namespace evald::storage {
 namespace {
@@ -198,6 +199,12 @@ void Store::StopWrites(const absl::Status& failure) {
   }
 }
 
+bool Store::DiskHasRoom() const {
+  constexpr uint64_t kRoomToReopen = uint64_t{8} << 20;
+  const std::optional<uint64_t> free = FreeBytes(path_);
+  return free && *free >= disk_reserve_bytes_ && *free >= kRoomToReopen;
+}
+
 void Store::WatchDisk() {
   while (!closing_.WaitForNotificationWithTimeout(absl::Milliseconds(500))) {
     const std::optional<uint64_t> free = FreeBytes(path_);
@@ -210,20 +217,11 @@ void Store::WatchDisk() {
                                   " MiB free, below the reserve")));
       StopWrites(low);
     } else if (room && writes_stopped_.load() && !needs_reopen_.load()) {
-      // A RocksDB background error (a flush that found no space) stays
-      // until Resume clears it; without one, Resume is a no-op.
-      rocksdb::Status resumed = db_->Resume();
-      if (resumed.ok()) {
-        writes_stopped_.store(false);
-        std::fprintf(stderr, "storage: writes resumed (%llu MiB free)\n",
-                     static_cast<unsigned long long>(*free >> 20));
-      } else if (resumed.severity() >= rocksdb::Status::Severity::kFatalError) {
-        needs_reopen_.store(true);
-        std::fprintf(stderr,
-                     "storage: writes cannot resume in place (%s); the "
-                     "database must be opened again\n",
-                     resumed.ToString().c_str());
-      }
+      // Stopped by the reserve alone: RocksDB saw no error, so there is
+      // nothing to resume in it.
+      writes_stopped_.store(false);
+      std::fprintf(stderr, "storage: writes resumed (%llu MiB free)\n",
+                   static_cast<unsigned long long>(*free >> 20));
     }
   }
 }
@@ -264,6 +262,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   // lose the skiplist's insertion hints.
   db_options.allow_concurrent_memtable_write = false;
   db_options.db_write_buffer_size = options.memtable_bytes;
+  // No LOG file on the data disk: on a full disk a failed append to it
+  // makes Debian's librocksdb abort (stderr_logger.h). Warnings and errors
+  // go to evald's stderr.
+  db_options.info_log = NewStderrLogger(rocksdb::InfoLogLevel::WARN_LEVEL);
   // A torn last record is what a crash leaves, and was never acknowledged:
   // it is dropped. Damage anywhere else in the log refuses the open rather
   // than silently dropping every acknowledged write after it, which the
@@ -497,9 +499,20 @@ absl::Status Store::Commit(const WriteSet& w) {
   options.sync = sync_writes_;
   rocksdb::Status written = db_->Write(options, &batch);
   absl::Status status = FromRocks(written, "commit");
-  // After a failed write nothing more is written until the disk is back:
-  // retrying into a failing log is what made RocksDB abort.
-  if (DiskTrouble(written)) StopWrites(status);
+  // After a failed write nothing more is written: the log file RocksDB was
+  // appending to is in an error state, and touching it again -- another
+  // write, or DB::Resume, which syncs it -- trips an assertion in Debian's
+  // librocksdb (built with assertions) and aborts the process. Only opening
+  // the database again recovers; its log replay drops the failed record,
+  // which was never acknowledged.
+  if (DiskTrouble(written)) {
+    StopWrites(status);
+    if (!needs_reopen_.exchange(true)) {
+      std::fprintf(stderr,
+                   "storage: a write to the log failed; writes resume only "
+                   "when the database is opened again\n");
+    }
+  }
   return status;
 }
 

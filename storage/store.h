@@ -152,15 +152,16 @@ struct DisbursementFilter {
 // Internal otherwise; the message never names a file (StorageDetail has
 // the rest).
 //
-// A full disk: the first write that fails for lack of space or an I/O
-// error, or free space falling below options.disk_reserve_bytes, stops
-// writes. Reads go on. A watchdog thread checks the free space every 500
-// ms and, once it is back above the reserve, resumes RocksDB (DB::Resume)
-// and writes with it. Some failures RocksDB cannot resume from in place (a
-// log write that failed is a fatal error to it): then NeedsReopen() turns
-// true and writes stay stopped until the database is opened again, which
-// replays the log and so keeps every acknowledged write (evald exits for
-// its supervisor to restart it).
+// A full disk: free space falling below options.disk_reserve_bytes (a
+// watchdog thread checks it every 500 ms) stops writes, and they resume by
+// themselves once the space is back: RocksDB itself saw no error. A write
+// that RocksDB fails (no space, an I/O error) also stops writes, but for
+// good: the log file it was appending to is in an error state that only
+// opening the database again clears (touching it, DB::Resume included,
+// aborts Debian's assertion-enabled librocksdb). NeedsReopen() then turns
+// true; once DiskHasRoom() evald exits for its supervisor to restart it,
+// and the log replay keeps every acknowledged write. Reads go on
+// throughout.
 class Store {
  public:
   // Opens (creating if absent) the database at options.path. Refuses a
@@ -184,6 +185,11 @@ class Store {
   // Whether writes stopped for a failure that only opening the database
   // again clears (see the class comment).
   bool NeedsReopen() const { return needs_reopen_.load(); }
+
+  // Whether the data disk has room to open the database again: at least
+  // the reserve and at least 8 MiB (recovery writes a new log and may
+  // flush a memtable).
+  bool DiskHasRoom() const;
 
   absl::StatusOr<std::optional<v1::Project>> GetProject(
       absl::string_view project_id) const;

@@ -119,6 +119,14 @@ int EvaldProcess::Stop() {
   return status;
 }
 
+int EvaldProcess::ExitedStatus() {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return -1;
+  pid_ = -1;
+  return status;
+}
+
 void EvaldProcess::Kill() {
   if (pid_ <= 0) return;
   kill(pid_, SIGKILL);

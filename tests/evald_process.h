@@ -43,6 +43,9 @@ class EvaldProcess {
   int Stop();
   // SIGKILL and wait: no graceful shutdown at all.
   void Kill();
+  // If evald has exited by itself, its status as from waitpid (and it is
+  // no longer running); -1 while it runs or when it was not started.
+  int ExitedStatus();
 
   const std::string& address() const { return address_; }
   const std::string& data_dir() const { return data_dir_; }
