@@ -31,7 +31,7 @@ fuzz-build: deps $(FUZZ_BUILD_DIR)/build.ninja
 	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzzers
 
 test: build fuzz-build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j $(JOBS)
 
 run: build
 	scripts/run-local.sh $(BUILD_DIR)

@@ -216,3 +216,29 @@ TEST_F(EvaldOpsTest, NewerFormatVersionIsRefusedAtStart) {
 
 }  // namespace
 }  // namespace evald::testing
+
+namespace evald::testing {
+namespace {
+
+// Bytes that are no protobuf message at all (a truncated length-delimited
+// field) never reach the service: gRPC 1.51's callback server answers them
+// itself, and this pins down how (docs/security.md "Limits").
+TEST_F(EvaldOpsTest, UnparsableRequestBytesAreRefusedByGrpcAndChangeNothing) {
+  ASSERT_TRUE(CreateProject("P1", "2025-07-01").ok());
+  const std::vector<v1::AuditEvent> audit_before = Audit("P1");
+  RawReply reply =
+      RawUnary(Channel(), "/evaluation.v1.EvaluationService/RaiseVeto",
+               std::string("\x0a\xff\xff\xff\x0f", 5));
+  // gRPC's own answer, with no message: no server option, interceptor or
+  // handler of evald runs before it (an interceptor sees the call only
+  // after the message decoded). Pinned so that a gRPC that answers
+  // INVALID_ARGUMENT is noticed and the docs updated.
+  EXPECT_EQ(reply.status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(reply.status.error_message(), "");
+  EXPECT_EQ(Bytes(Audit("P1")), Bytes(audit_before));
+  // The HTTP gateway decodes bodies itself and names the problem
+  // (HttpGatewayTest.BadBodiesAreInvalidArgumentAndChangeNothing).
+}
+
+}  // namespace
+}  // namespace evald::testing
