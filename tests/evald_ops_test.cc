@@ -229,10 +229,9 @@ TEST_F(EvaldOpsTest, UnparsableRequestBytesAreRefusedByGrpcAndChangeNothing) {
   RawReply reply =
       RawUnary(Channel(), "/evaluation.v1.EvaluationService/RaiseVeto",
                std::string("\x0a\xff\xff\xff\x0f", 5));
-  // gRPC's own answer, with no message: no server option, interceptor or
-  // handler of evald runs before it (an interceptor sees the call only
-  // after the message decoded). Pinned so that a gRPC that answers
-  // INVALID_ARGUMENT is noticed and the docs updated.
+  // gRPC's own answer, with no message, given before evald's handler runs.
+  // Pinned so that a gRPC that answers INVALID_ARGUMENT is noticed and the
+  // docs updated.
   EXPECT_EQ(reply.status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
   EXPECT_EQ(reply.status.error_message(), "");
   EXPECT_EQ(Bytes(Audit("P1")), Bytes(audit_before));
