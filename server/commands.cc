@@ -48,16 +48,6 @@ std::string CamelCase(absl::string_view snake) {
   return out;
 }
 
-std::string DeterministicBytes(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
-
 const FieldDescriptor* RequestField(const v1::Command& command) {
   const google::protobuf::OneofDescriptor* oneof =
       v1::Command::descriptor()->FindOneofByName("request");
@@ -304,6 +294,16 @@ absl::StatusOr<ProjectCommand> Release(const v1::Command& c) {
 }
 
 }  // namespace
+
+std::string DeterministicBytes(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  m.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
 
 scoring::Date ChinaDay(absl::Time now) {
   static const absl::TimeZone* const kChina =

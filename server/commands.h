@@ -44,6 +44,10 @@ scoring::Date ChinaDay(absl::Time now);
 // "CreateProject" for create_project; "" when no request is set.
 std::string MethodOf(const v1::Command& command);
 
+// `m` serialized deterministically (map entries in key order), so that
+// equal messages give equal bytes: for fingerprints and comparisons.
+std::string DeterministicBytes(const google::protobuf::Message& m);
+
 // The request inside the command (Command's default instance if none).
 const google::protobuf::Message& RequestOf(const v1::Command& command);
 
