@@ -48,7 +48,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG_BIN = "/usr/lib/postgresql/15/bin"
@@ -202,7 +204,9 @@ class Bench:
         return path
 
     def start_evald(self, data_dir):
+        self.http_port = free_port()
         argv = [self.bin["evald"], "--listen=127.0.0.1:0",
+                f"--http_listen=127.0.0.1:{self.http_port}",
                 f"--data_dir={data_dir}", f"--principals={self.principals_file}",
                 "--rate_limit_qps=0",
                 f"--block_cache_mb={self.args.block_cache_mb}"]
@@ -210,6 +214,28 @@ class Bench:
             argv.append(f"--workers={self.args.workers}")
         return Server(argv, "evald listening on ", "evald",
                       os.path.join(self.work, "evald.log"))
+
+    def probe_health(self, seconds):
+        """Latencies of GET /healthz on the HTTP port, one every 20 ms."""
+        url = f"http://127.0.0.1:{self.http_port}/healthz"
+        lat, failed = [], 0
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            t0 = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=1.0) as r:
+                    r.read()
+                lat.append((time.perf_counter() - t0) * 1e3)
+            except OSError:
+                failed += 1
+            time.sleep(0.02)
+        lat.sort()
+
+        def pct(q):
+            return lat[min(len(lat) - 1, int(q * len(lat)))] if lat else None
+        return {"probes": len(lat) + failed, "failed": failed,
+                "p50_ms": pct(0.5), "p99_ms": pct(0.99),
+                "max_ms": lat[-1] if lat else None}
 
     # ----------------------------------------------------------- steps
 
@@ -411,6 +437,27 @@ class Bench:
             f"{self.results['evald_vm_hwm_mib']:.0f} MiB with "
             f"--block_cache_mb={a.block_cache_mb} (noop_server "
             f"{self.results['noop_vm_hwm_mib']:.0f} MiB)")
+        # (e) the health probe, idle and under overload: GET /healthz every
+        # 20 ms, alone and while `overload` get calls are in flight. After
+        # the memory figure: 2,000 calls in flight cost memory of their own,
+        # reported apart.
+        idle = self.probe_health(3.0)
+        loader = threading.Thread(target=lambda: self.load(
+            ev.address, "get", a.overload, f"evald:get-overload:{a.overload}",
+            server_pid=ev.pid))
+        loader.start()
+        time.sleep(a.warmup + 0.5)
+        busy = self.probe_health(max(1.0, a.duration - 1.0))
+        loader.join()
+        self.results["health"] = {"idle": idle, "overload": busy,
+                                  "overload_inflight": a.overload}
+        log(f"bench health    /healthz idle p50 {idle['p50_ms']:.2f} ms p99 "
+            f"{idle['p99_ms']:.2f} ms | with {a.overload} calls in flight p50 "
+            f"{busy['p50_ms']:.2f} ms p99 {busy['p99_ms']:.2f} ms max "
+            f"{busy['max_ms']:.2f} ms ({busy['probes']} probes, "
+            f"{busy['failed']} failed)")
+        self.results["evald_vm_hwm_overload_mib"] = vm_hwm_mib(ev.pid)
+
         written = sum(r.get("all_calls", 0) for r in self.results["runs"]
                       if r["system"] == "evald" and r["mode"] == "submit")
         self.results["audit_events_at_restart"] = a.audit_events + written
@@ -632,6 +679,20 @@ class Bench:
                  f"{a.block_cache_mb}` (noop_server: "
                  f"{R['noop_vm_hwm_mib']:.0f} MiB).")
         L.append("")
+        h = R.get("health")
+        if h:
+            L.append(f"**Health under overload**: `GET /healthz` on the HTTP "
+                     f"port every 20 ms: idle p50 {f(h['idle']['p50_ms'])} ms, "
+                     f"p99 {f(h['idle']['p99_ms'])} ms; with "
+                     f"{h['overload_inflight']:,} get calls in flight on the "
+                     f"gRPC port p50 {f(h['overload']['p50_ms'])} ms, p99 "
+                     f"{f(h['overload']['p99_ms'])} ms, max "
+                     f"{f(h['overload']['max_ms'])} ms, "
+                     f"{h['overload']['failed']} of "
+                     f"{h['overload']['probes']} probes failed (1 s timeout). "
+                     f"evald's peak RSS after the overload: "
+                     f"{R['evald_vm_hwm_overload_mib']:.0f} MiB.")
+            L.append("")
         top = max(a.inflight)
         rt = R["ratios"]
         e64 = runs[f"evald:submit:{top}"]
@@ -691,6 +752,8 @@ def main():
     p.add_argument("--warmup", type=float, default=1)
     p.add_argument("--inflight", type=int, nargs="+", default=[1, 8, 64])
     p.add_argument("--read-inflight", type=int, nargs="+", default=[8, 64])
+    p.add_argument("--overload", type=int, default=2000,
+                   help="calls in flight while the health probe is timed")
     p.add_argument("--summary-calls", type=int, default=200)
     p.add_argument("--restarts", type=int, default=3)
     p.add_argument("--channels", type=int, default=1)
