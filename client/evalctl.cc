@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/command.h"
+#include "client/suggest.h"
 #include "client/table.h"
 
 namespace evald::client {
@@ -136,11 +137,21 @@ int RunEvalctl(const std::vector<std::string>& argv,
         PrintNounHelp(words[0], out);
         return kOk;
       }
-      err << "error: unknown command \"" << absl::StrJoin(words, " ") << "\"\n";
+      std::vector<std::string> verbs;
+      for (const Command& c : Commands()) {
+        if (words[0] == c.noun) verbs.push_back(c.verb);
+      }
+      err << "error: unknown command \"" << absl::StrJoin(words, " ") << "\""
+          << (words.size() > 1 ? DidYouMean(words[1], verbs, words[0] + " ")
+                               : std::string())
+          << "\n";
       PrintNounHelp(words[0], err);
     } else {
-      err << "error: unknown command \"" << words[0]
-          << "\" (run 'evalctl --help' for the list)\n";
+      std::vector<std::string> nouns;
+      for (const Command& c : Commands()) nouns.push_back(c.noun);
+      err << "error: unknown command \"" << words[0] << "\""
+          << DidYouMean(words[0], nouns)
+          << " (run 'evalctl --help' for the list)\n";
     }
     return kUsage;
   }
@@ -157,8 +168,14 @@ int RunEvalctl(const std::vector<std::string>& argv,
   for (const std::string& name : args->Names()) {
     if (!GlobalFlags().count(name) && !command->flags.count(name) &&
         !command->booleans.count(name)) {
+      std::vector<std::string> known(command->flags.begin(),
+                                     command->flags.end());
+      known.insert(known.end(), command->booleans.begin(),
+                   command->booleans.end());
+      for (const auto& global : GlobalFlags()) known.push_back(global);
       err << "error: unknown flag --" << name << " for evalctl "
-          << CommandName(*command) << " (see --help)\n";
+          << CommandName(*command) << DidYouMean(name, known, "--")
+          << " (see --help)\n";
       return kUsage;
     }
   }

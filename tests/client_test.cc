@@ -12,6 +12,7 @@
 #include "client/format.h"
 #include "client/import.h"
 #include "client/output.h"
+#include "client/suggest.h"
 #include "client/table.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -24,6 +25,23 @@ using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
 // ------------------------------------------------------------ DisplayWidth
+
+TEST(DidYouMeanTest, ASlipSuggestsTheWordMeant) {
+  const std::vector<std::string> verbs = {"get", "list", "finalize", "reopen",
+                                          "late"};
+  EXPECT_EQ(NearestWord("finalise", verbs), "finalize");  // British spelling
+  EXPECT_EQ(NearestWord("lsit", verbs), "list");          // two swapped
+  EXPECT_EQ(NearestWord("lates", verbs), "late");
+  EXPECT_EQ(DidYouMean("reopne", verbs, "evaluation "),
+            " (did you mean \"evaluation reopen\"?)");
+}
+
+TEST(DidYouMeanTest, AnotherWordSuggestsNothing) {
+  const std::vector<std::string> nouns = {"project", "score", "veto"};
+  EXPECT_EQ(NearestWord("frobnicate", nouns), "");
+  EXPECT_EQ(NearestWord("x", nouns), "");
+  EXPECT_EQ(DidYouMean("delete", nouns), "");
+}
 
 TEST(DisplayWidthTest, AsciiIsOneColumnEach) {
   EXPECT_EQ(DisplayWidth(""), 0);

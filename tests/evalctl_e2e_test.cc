@@ -453,6 +453,15 @@ TEST_F(EvalctlTest, UsageErrorsExitTwoAndSendNothing) {
   UsageError({"project"}, "error: unknown command \"project\"\n");
   UsageError({"project", "get", "--id", "P1", "--bogus", "1"},
              "error: unknown flag --bogus for evalctl project get");
+  // A slip gets the word meant.
+  UsageError({"porject", "list"},
+             "error: unknown command \"porject\" (did you mean \"project\"?)");
+  UsageError({"evaluation", "finalise"},
+             "error: unknown command \"evaluation finalise\" (did you mean "
+             "\"evaluation finalize\"?)");
+  UsageError({"project", "get", "--idd", "P1"},
+             "error: unknown flag --idd for evalctl project get (did you mean "
+             "\"--id\"?)");
   UsageError({"project", "get", "P1"}, "error: unexpected argument \"P1\"");
   UsageError({"project", "get"}, "error: --id is required (see --help)\n");
   UsageError({"project", "get", "--id"}, "error: --id needs a value");
