@@ -9,6 +9,18 @@
 namespace evald::client {
 namespace {
 
+// --score (checked) and --rectifiable into a submission request.
+template <typename Request>
+absl::Status SetScore(const Args& a, Request& r) {
+  absl::StatusOr<std::string> text = a.Required("score");
+  if (!text.ok()) return text.status();
+  absl::StatusOr<std::string> score = ParseScore("--score", *text);
+  if (!score.ok()) return score.status();
+  r.set_score(*score);
+  r.set_rectifiable(a.Has("rectifiable"));
+  return absl::OkStatus();
+}
+
 int RaiseVeto(Session& s, const Args& a) {
   v1::Evaluation reply;
   const int code = PhaseChange<v1::RaiseVetoRequest>(
@@ -63,12 +75,7 @@ std::vector<Command> SubmissionCommands() {
          return PhaseChange<v1::SubmitProfessionalScoreRequest>(
              s, a, &Stub::SubmitProfessionalScore,
              [&](v1::SubmitProfessionalScoreRequest& r) -> absl::Status {
-               absl::StatusOr<std::string> text = a.Required("score");
-               if (!text.ok()) return text.status();
-               absl::StatusOr<std::string> score = ParseScore("--score", *text);
-               if (!score.ok()) return score.status();
-               r.set_score(*score);
-               r.set_rectifiable(a.Has("rectifiable"));
+               if (absl::Status bad = SetScore(a, r); !bad.ok()) return bad;
                return absl::OkStatus();
              });
        }},
@@ -89,12 +96,7 @@ std::vector<Command> SubmissionCommands() {
          return PhaseChange<v1::SubmitFinancialEvaluationRequest>(
              s, a, &Stub::SubmitFinancialEvaluation,
              [&](v1::SubmitFinancialEvaluationRequest& r) -> absl::Status {
-               absl::StatusOr<std::string> text = a.Required("score");
-               if (!text.ok()) return text.status();
-               absl::StatusOr<std::string> score = ParseScore("--score", *text);
-               if (!score.ok()) return score.status();
-               r.set_score(*score);
-               r.set_rectifiable(a.Has("rectifiable"));
+               if (absl::Status bad = SetScore(a, r); !bad.ok()) return bad;
                for (auto [flag, setter] :
                     {std::pair{"personnel",
                                &v1::Expenditure::set_personnel_fen},

@@ -6,16 +6,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/overloaded.h"
 
 namespace evald::scoring {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 bool OptionalDatesEqual(const std::optional<Date>& a,
                         const std::optional<Date>& b) {

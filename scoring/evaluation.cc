@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "common/overloaded.h"
 
 namespace evald::scoring {
 
@@ -66,13 +67,6 @@ Evaluation NewEvaluation(std::string project_id, int year, int service_year,
 }
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // Applies one command to a copy of the state. Each operator() checks the
 // command against the state, then mutates `d.next` and appends effects.

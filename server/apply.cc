@@ -5,18 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/overloaded.h"
 #include "server/commands.h"
 #include "server/convert.h"
 
 namespace evald::server {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 const char* ContractStateName(const scoring::Contract& c) {
   return c.terminated ? "TERMINATED" : "ACTIVE";
