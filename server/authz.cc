@@ -41,6 +41,8 @@ const std::vector<MatrixRow>& AuthorizationMatrix() {
        {R::kTownship, R::kBureau, R::kProvider, R::kFinance, R::kAdmin}},
       {"ReleaseDisbursement", {R::kFinance}},
       {"GetSummary", {R::kTownship, R::kBureau, R::kFinance, R::kAdmin}},
+      {"GetYearOverview",
+       {R::kTownship, R::kBureau, R::kFinance, R::kAdmin}},
       {"ListAuditEvents", {R::kBureau, R::kAdmin}},
       {"CreatePrincipal", {R::kAdmin}},
       {"ListPrincipals", {R::kAdmin}},

@@ -102,6 +102,11 @@ class Engine {
 
   absl::StatusOr<v1::Summary> GetSummary(const Principal& who,
                                          const v1::GetSummaryRequest& r) const;
+  // engine_overview.cc. Counters for states, grades and S; the late,
+  // rectifying, overdue and held sets read through the state indexes, so
+  // the cost grows with what needs attention, not with the district.
+  absl::StatusOr<v1::YearOverview> GetYearOverview(
+      const Principal& who, const v1::GetYearOverviewRequest& r) const;
   absl::StatusOr<v1::ListAuditEventsResponse> ListAuditEvents(
       const Principal& who, const v1::ListAuditEventsRequest& r) const;
   absl::StatusOr<evaluation::v1::Policy> GetPolicy(

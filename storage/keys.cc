@@ -109,6 +109,11 @@ std::string SummaryGrade(absl::string_view township, int year,
                       evaluation::v1::Grade_Name(grade));
 }
 
+std::string SummaryScore(absl::string_view township, int year, int points) {
+  return absl::StrCat(township, "/", Year(year), "/score/",
+                      absl::Dec(points, absl::kZeroPad3));
+}
+
 std::string PrefixEnd(absl::string_view prefix) {
   std::string end(prefix);
   while (!end.empty()) {

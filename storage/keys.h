@@ -21,6 +21,7 @@
 // Column family "summary" (int64 add merge):
 //   {township}/{year:04}/state/{STATE}       -> count
 //   {township}/{year:04}/grade/{GRADE}       -> count
+//   {township}/{year:04}/score/{points:03}   -> count (finalised S, floored)
 //
 // phase is "mid-term" | "final"; kind is "year-start" | "mid-term" | "final"
 // ("mid-term" < "final" would misorder phases, so phase keys use "1-mid-term"
@@ -79,6 +80,8 @@ std::string SummaryState(absl::string_view township, int year,
                          evaluation::v1::EvaluationState state);
 std::string SummaryGrade(absl::string_view township, int year,
                          evaluation::v1::Grade grade);
+// Finalised results whose S lies in [points, points + 1).
+std::string SummaryScore(absl::string_view township, int year, int points);
 
 // The smallest key greater than every key starting with `prefix`.
 std::string PrefixEnd(absl::string_view prefix);

@@ -139,6 +139,12 @@ std::vector<std::string> SummaryKeys(const v1::Evaluation& e) {
       e.result().grade() != v1::GRADE_UNSPECIFIED) {
     out.push_back(
         keys::SummaryGrade(e.township(), e.year(), e.result().grade()));
+    // S is "86.40": its whole points, for the overview's spread.
+    int points = 0;
+    absl::string_view score = e.result().score();
+    if (absl::SimpleAtoi(score.substr(0, score.find('.')), &points)) {
+      out.push_back(keys::SummaryScore(e.township(), e.year(), points));
+    }
   }
   return out;
 }

@@ -228,7 +228,8 @@ class Store {
       absl::string_view project_id, int page_size,
       absl::string_view page_token) const;
 
-  // Summary counters: (township, year) -> {"state/OPEN": n, "grade/GOOD": n}.
+  // Summary counters: (township, year) -> {"state/OPEN": n, "grade/GOOD": n,
+  // "score/086": n}.
   // Empty filters match everything.
   absl::StatusOr<
       std::map<std::pair<std::string, int>, std::map<std::string, int64_t>>>

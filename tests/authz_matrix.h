@@ -56,6 +56,8 @@ inline const std::map<std::string, Expected>& DocumentedMatrix() {
        {{"township", "bureau", "provider", "finance", "admin"}, false}},
       {"ReleaseDisbursement", {{"finance"}, true}},
       {"GetSummary", {{"township", "bureau", "finance", "admin"}, false}},
+      {"GetYearOverview",
+       {{"township", "bureau", "finance", "admin"}, false}},
       {"ListAuditEvents", {{"bureau", "admin"}, true}},
       {"GetPolicy",
        {{"agency", "township", "village", "bureau", "provider", "finance",

@@ -145,6 +145,8 @@ inline std::map<std::string, RequestMaker> EveryRpcRequest() {
     r.set_payment_reference("MATRIX");
   });
   EVALD_CALL(GetSummary, GetSummaryRequest, Summary, {});
+  EVALD_CALL(GetYearOverview, GetYearOverviewRequest, YearOverview,
+             r.set_year(2025));
   EVALD_CALL(ListAuditEvents, ListAuditEventsRequest, ListAuditEventsResponse,
              r.set_project_id("P1"));
   EVALD_CALL(GetPolicy, GetPolicyRequest, Policy, {});
