@@ -6,7 +6,7 @@ FUZZ_BUILD_DIR ?= build-fuzz
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build fuzz-build test run format clean bench drill
+.PHONY: all deps configure build web fuzz-build test run format clean bench drill
 
 all: build
 
@@ -30,7 +30,11 @@ $(FUZZ_BUILD_DIR)/build.ninja: | deps
 fuzz-build: deps $(FUZZ_BUILD_DIR)/build.ninja
 	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzzers
 
-test: build fuzz-build
+# The dashboard: web/dist from the committed package-lock.json.
+web: deps
+	scripts/build-web.sh
+
+test: build fuzz-build web
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j $(JOBS)
 
 # The fault drills in full (docs/reliability.md): kill -9 under load x100,
@@ -42,7 +46,7 @@ drill: build
 	@bash -o pipefail -c "$(BUILD_DIR)/tests/full_disk_e2e_test 2>/dev/null | grep -E '^\[  (PASSED|FAILED|SKIPPED)' | sed 's/^/drill full disk: /'"
 	@bash -o pipefail -c "$(BUILD_DIR)/tests/wal_damage_test 2>/dev/null | grep -E '^\[  (PASSED|FAILED)' | sed 's/^/drill damaged log: /'"
 
-run: build
+run: build web
 	scripts/run-local.sh $(BUILD_DIR)
 
 # The benchmarks (docs/benchmarks.md): evald against a no-op gRPC server

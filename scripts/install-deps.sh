@@ -11,8 +11,15 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libspdlog-dev
   clang-format openssl clang libclang-rt-14-dev libjemalloc-dev
-  libcpp-httplib-dev
+  libcpp-httplib-dev curl
+  # The dashboard's browser tests: Chromium, a CJK font for what it
+  # renders and prints, pdftotext to read the printed 公示 back.
+  chromium fonts-wqy-microhei poppler-utils
 )
+# Node.js and npm build the dashboard (Vite 8 needs Node >= 20.19): Debian's
+# only where the machine has none of its own.
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 if [ "${1:-}" = "bench" ]; then
   packages=(postgresql-15 python3)

@@ -3,7 +3,7 @@
 import type { Disbursement } from "./gen/evaluation/v1/evaluation_pb";
 import { moneyState } from "./format";
 
-export const MONEY_STATES = ["DUE", "OVERDUE", "HELD", "RELEASED", "FORFEITED"] as const;
+export const MONEY_STATES = ["DUE", "OVERDUE", "HELD", "WITHHELD", "RELEASED", "FORFEITED"] as const;
 
 // Fen per township per money state, and the district's totals ("").
 export function moneyTotals(list: Disbursement[]): Map<string, Map<string, bigint>> {
