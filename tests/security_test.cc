@@ -92,7 +92,7 @@ TEST_F(SecurityTest, EveryRpcAsEveryRoleMatchesTheDocumentedMatrix) {
 }
 
 TEST_F(SecurityTest, IssuedTokensWorkAndRevocationIsImmediateAndDurable) {
-  const std::string token = AddPrincipal("village-v03", "village", "V03");
+  const std::string token = AddPrincipal("village-v09", "village", "V09");
   EXPECT_TRUE(GetPolicy(token).ok());
 
   v1::ListPrincipalsResponse list;
@@ -102,10 +102,10 @@ TEST_F(SecurityTest, IssuedTokensWorkAndRevocationIsImmediateAndDurable) {
                   .ok());
   bool found = false;
   for (const v1::PrincipalInfo& p : list.principals()) {
-    if (p.name() == "village-v03") {
+    if (p.name() == "village-v09") {
       found = true;
       EXPECT_EQ(p.role(), "village");
-      EXPECT_EQ(p.organisation(), "V03");
+      EXPECT_EQ(p.organisation(), "V09");
       EXPECT_EQ(p.created_by(), "admin");
     }
   }
@@ -114,9 +114,9 @@ TEST_F(SecurityTest, IssuedTokensWorkAndRevocationIsImmediateAndDurable) {
   EXPECT_THAT(list.DebugString(), ::testing::Not(HasSubstr(token)));
   EXPECT_THAT(list.DebugString(), ::testing::Not(HasSubstr(Sha256Hex(token))));
 
-  ASSERT_TRUE(Revoke("village-v03").ok());
+  ASSERT_TRUE(Revoke("village-v09").ok());
   EXPECT_EQ(GetPolicy(token).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(Revoke("village-v03").error_code(),
+  EXPECT_EQ(Revoke("village-v09").error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
 
   // The seed file does not bring a revoked principal back, and the demo
