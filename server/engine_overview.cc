@@ -1,11 +1,11 @@
 // Engine::GetYearOverview: one service year, per township, for the
 // dashboard's first page. Reads take no locks.
 //
-// States, grades and the spread of S come from the summary counters. What
-// depends on the day (lateness, deadlines, overdue money) cannot be
-// counted ahead, so it is read through the state indexes: OPEN and
-// RECTIFYING phases, DUE and HELD tranches. Those are the sets that need
-// attention; the finalised and released bulk of the district is never read.
+// Everything but the rectification deadlines comes from the summary
+// counters (storage/counters.h): lateness and overdue money by summing the
+// date-keyed counters up to the day asked about. RECTIFYING phases, few by
+// nature, are read through the state index for their deadlines. The cost
+// therefore grows with the number of townships and dates, not projects.
 
 #include <map>
 #include <optional>
@@ -48,7 +48,7 @@ void SetFlag(v1::TownshipOverview& row) {
   reason(row.rectifications_past_deadline(),
          "rectifications past their deadline");
   const bool red = row.flag_reasons_size() > 0;
-  reason(row.late_submissions(), "submissions late");
+  reason(row.late_phases(), "phases with submissions late");
   reason(row.rectifications_near_deadline(),
          "rectifications near their deadline");
   reason(row.held_tranches(), "tranches held");
@@ -120,45 +120,33 @@ absl::StatusOr<v1::YearOverview> Engine::GetYearOverview(
         v1::ScoreBucket* bucket = row.add_scores();  // keys are in order
         bucket->set_points(points);
         bucket->set_count(n);
+      } else if (family == "opened" && value <= as_of_text) {
+        // Dates are YYYY-MM-DD, so text order is date order; the window is
+        // open on its first day (as ListLateParties).
+        row.set_late_phases(row.late_phases() + n);
+      } else if (family == "due" && value < as_of_text) {
+        // Overdue the day after the due date (scoring::OverdueOn).
+        row.set_overdue_tranches(row.overdue_tranches() + n);
+      } else if (family == "due-fen" && value < as_of_text) {
+        row.set_overdue_fen(row.overdue_fen() + n);
+      } else if (family == "held") {
+        if (value == "count") row.set_held_tranches(n);
+        if (value == "fen") row.set_held_fen(n);
       }
     }
   }
 
-  // Late: OPEN phases whose window has opened, of contracts still running
-  // (as ListLateParties).
-  std::map<std::string, bool> terminated;
-  auto is_terminated = [&](const std::string& project_id) {
-    auto it = terminated.find(project_id);
-    if (it == terminated.end()) {
-      absl::StatusOr<std::optional<v1::Project>> p =
-          store_->GetProject(project_id);
-      it = terminated.emplace(project_id, p.ok() && *p && (*p)->terminated())
-               .first;
-    }
-    return it->second;
-  };
   storage::EvaluationFilter filter;
   filter.township = township;
   filter.year = r.year();
-  filter.state = v1::OPEN;
   auto evaluations = [&](const storage::EvaluationFilter& f) {
     return [this, f](const std::string& token) {
       return store_->ListEvaluations(
           f, kScanPage, token, [](const v1::Evaluation&) { return true; });
     };
   };
-  absl::Status s = ForEachPage<v1::Evaluation>(
-      evaluations(filter), [&](const v1::Evaluation& e) {
-        // Dates are YYYY-MM-DD, so text order is date order.
-        if (e.opens_on() > as_of_text || is_terminated(e.project_id())) return;
-        v1::TownshipOverview& row = row_of(e.township());
-        row.set_late_phases(row.late_phases() + 1);
-        row.set_late_submissions(row.late_submissions() + e.missing_size());
-      });
-  if (!s.ok()) return s;
-
   filter.state = v1::RECTIFYING;
-  s = ForEachPage<v1::Evaluation>(
+  absl::Status s = ForEachPage<v1::Evaluation>(
       evaluations(filter), [&](const v1::Evaluation& stored) {
         v1::Evaluation e = stored;
         AddReadTimeFields(*as_of, e);
@@ -172,32 +160,6 @@ absl::StatusOr<v1::YearOverview> Engine::GetYearOverview(
         }
       });
   if (!s.ok()) return s;
-
-  for (v1::DisbursementState state : {v1::DUE, v1::HELD}) {
-    storage::DisbursementFilter money;
-    money.township = township;
-    money.state = state;
-    const int year = r.year();
-    s = ForEachPage<v1::Disbursement>(
-        [&](const std::string& token) {
-          return store_->ListDisbursements(
-              money, kScanPage, token,
-              [year](const v1::Disbursement& d) { return d.year() == year; });
-        },
-        [&](const v1::Disbursement& stored) {
-          v1::Disbursement d = stored;
-          AddReadTimeFields(*as_of, d);
-          v1::TownshipOverview& row = row_of(d.township());
-          if (d.state() == v1::HELD) {
-            row.set_held_tranches(row.held_tranches() + 1);
-            row.set_held_fen(row.held_fen() + d.amount_fen());
-          } else if (d.overdue()) {
-            row.set_overdue_tranches(row.overdue_tranches() + 1);
-            row.set_overdue_fen(row.overdue_fen() + d.amount_fen());
-          }
-        });
-    if (!s.ok()) return s;
-  }
 
   v1::YearOverview out;
   out.set_year(r.year());

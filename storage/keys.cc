@@ -97,21 +97,9 @@ std::string AuditTip(absl::string_view project) {
   return absl::StrCat("audit-tip/", project);
 }
 
-std::string SummaryState(absl::string_view township, int year,
-                         evaluation::v1::EvaluationState state) {
-  return absl::StrCat(township, "/", Year(year), "/state/",
-                      evaluation::v1::EvaluationState_Name(state));
-}
-
-std::string SummaryGrade(absl::string_view township, int year,
-                         evaluation::v1::Grade grade) {
-  return absl::StrCat(township, "/", Year(year), "/grade/",
-                      evaluation::v1::Grade_Name(grade));
-}
-
-std::string SummaryScore(absl::string_view township, int year, int points) {
-  return absl::StrCat(township, "/", Year(year), "/score/",
-                      absl::Dec(points, absl::kZeroPad3));
+std::string Summary(absl::string_view township, int year,
+                    absl::string_view family, absl::string_view name) {
+  return absl::StrCat(township, "/", Year(year), "/", family, "/", name);
 }
 
 std::string PrefixEnd(absl::string_view prefix) {

@@ -19,9 +19,7 @@
 // Column family "audit":
 //   {project}/{sequence:020}                 -> evaluation.v1.AuditEvent
 // Column family "summary" (int64 add merge):
-//   {township}/{year:04}/state/{STATE}       -> count
-//   {township}/{year:04}/grade/{GRADE}       -> count
-//   {township}/{year:04}/score/{points:03}   -> count (finalised S, floored)
+//   {township}/{year:04}/{family}/{name}     -> int64 (storage/counters.h)
 //
 // phase is "mid-term" | "final"; kind is "year-start" | "mid-term" | "final"
 // ("mid-term" < "final" would misorder phases, so phase keys use "1-mid-term"
@@ -76,12 +74,10 @@ std::string AuditPrefix(absl::string_view project);
 // backwards seek through a log of a million events.
 std::string AuditTip(absl::string_view project);
 
-std::string SummaryState(absl::string_view township, int year,
-                         evaluation::v1::EvaluationState state);
-std::string SummaryGrade(absl::string_view township, int year,
-                         evaluation::v1::Grade grade);
-// Finalised results whose S lies in [points, points + 1).
-std::string SummaryScore(absl::string_view township, int year, int points);
+// A counter of the summary column family: {township}/{year:04}/{family}/{name}
+// (the families are those of storage/counters.h).
+std::string Summary(absl::string_view township, int year,
+                    absl::string_view family, absl::string_view name);
 
 // The smallest key greater than every key starting with `prefix`.
 std::string PrefixEnd(absl::string_view prefix);

@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "absl/strings/cord.h"
@@ -24,6 +26,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "storage/counters.h"
 #include "storage/keys.h"
 #include "storage/stderr_logger.h"
 
@@ -132,23 +135,6 @@ std::vector<std::string> IndexKeys(const v1::Project& p) {
   return {keys::ProjectByTownship(p.township(), p.project_id())};
 }
 
-std::vector<std::string> SummaryKeys(const v1::Evaluation& e) {
-  std::vector<std::string> out = {
-      keys::SummaryState(e.township(), e.year(), e.state())};
-  if (e.has_result() && !e.result().provisional() &&
-      e.result().grade() != v1::GRADE_UNSPECIFIED) {
-    out.push_back(
-        keys::SummaryGrade(e.township(), e.year(), e.result().grade()));
-    // S is "86.40": its whole points, for the overview's spread.
-    int points = 0;
-    absl::string_view score = e.result().score();
-    if (absl::SimpleAtoi(score.substr(0, score.find('.')), &points)) {
-      out.push_back(keys::SummaryScore(e.township(), e.year(), points));
-    }
-  }
-  return out;
-}
-
 std::string EncodeToken(absl::string_view key) {
   return absl::BytesToHexString(key);
 }
@@ -240,6 +226,12 @@ Store::~Store() {
   }
   db_->Close();
 }
+
+namespace {
+absl::Status RebuildCounters(rocksdb::DB* db,
+                             rocksdb::ColumnFamilyHandle* state,
+                             rocksdb::ColumnFamilyHandle* summary);
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     const StoreOptions& options) {
@@ -354,7 +346,15 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     int found = 0;
     if (!absl::SimpleAtoi(version, &found)) {
       s = rocksdb::Status::Corruption("format version is not a number");
-    } else if (found != kFormatVersion) {
+    } else if (found == 2 && !options.read_only) {
+      // Format 2 counted states and grades only: derive every counter of
+      // counters.h from the records, and write format 3, in one batch.
+      absl::Status upgraded = RebuildCounters(db.get(), h->state, h->summary);
+      if (!upgraded.ok()) {
+        for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+        return upgraded;
+      }
+    } else if (found != kFormatVersion && !(found == 2 && options.read_only)) {
       for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
       if (found > kFormatVersion) {
         return absl::FailedPreconditionError(absl::StrCat(
@@ -454,32 +454,70 @@ absl::Status Store::Commit(const WriteSet& w) {
     batch.Put(handles_->state, keys::Project(p.record.project_id()),
               p.record.SerializeAsString());
   }
+  // The counters: the difference this write makes to them (counters.h).
+  // Whether a contract is terminated decides whether its OPEN phases count
+  // as waiting; a write that ends (or revives) a contract moves all of them.
+  Counters counters;
+  std::map<std::string, std::pair<bool, bool>> terminated;  // before, after
+  for (const Put<v1::Project>& p : w.projects) {
+    terminated[p.record.project_id()] = {p.previous && p.previous->terminated(),
+                                         p.record.terminated()};
+  }
+  auto terminated_of =
+      [&](const std::string& project) -> absl::StatusOr<std::pair<bool, bool>> {
+    auto it = terminated.find(project);
+    if (it != terminated.end()) return it->second;
+    absl::StatusOr<std::optional<v1::Project>> p = GetProject(project);
+    if (!p.ok()) return p.status();
+    const bool t = *p && (*p)->terminated();
+    return terminated.emplace(project, std::pair{t, t}).first->second;
+  };
+  std::set<std::string> evaluations_written;
   for (const Put<v1::Evaluation>& put : w.evaluations) {
     const v1::Evaluation& e = put.record;
-    const std::vector<std::string> old_counters =
-        put.previous ? SummaryKeys(*put.previous) : std::vector<std::string>{};
-    const std::vector<std::string> new_counters = SummaryKeys(e);
+    evaluations_written.insert(
+        keys::Evaluation(e.project_id(), e.year(), e.phase()));
+    std::pair<bool, bool> ended{false, false};
+    if (e.state() == v1::OPEN ||
+        (put.previous && put.previous->state() == v1::OPEN)) {
+      absl::StatusOr<std::pair<bool, bool>> t = terminated_of(e.project_id());
+      if (!t.ok()) return t.status();
+      ended = *t;
+    }
+    if (put.previous) AddCounters(*put.previous, ended.first, -1, counters);
+    AddCounters(e, ended.second, +1, counters);
     replace_index(keys_of(put.previous), IndexKeys(e));
-    for (const std::string& k : old_counters) {
-      if (!contains(new_counters, k)) {
-        batch.Merge(handles_->summary, k, EncodeCount(-1));
-      }
-    }
-    for (const std::string& k : new_counters) {
-      if (!contains(old_counters, k)) {
-        batch.Merge(handles_->summary, k, EncodeCount(1));
-      }
-    }
     batch.Put(handles_->state,
               keys::Evaluation(e.project_id(), e.year(), e.phase()),
               e.SerializeAsString());
   }
+  for (const Put<v1::Project>& p : w.projects) {
+    const auto [before, after] = terminated[p.record.project_id()];
+    if (before == after || !p.previous) continue;
+    absl::StatusOr<std::vector<v1::Evaluation>> others =
+        ProjectEvaluations(p.record.project_id());
+    if (!others.ok()) return others.status();
+    for (const v1::Evaluation& e : *others) {
+      if (evaluations_written.count(
+              keys::Evaluation(e.project_id(), e.year(), e.phase())))
+        continue;
+      AddCounters(e, before, -1, counters);
+      AddCounters(e, after, +1, counters);
+    }
+  }
   for (const Put<v1::Disbursement>& put : w.disbursements) {
     const v1::Disbursement& d = put.record;
+    if (put.previous) AddCounters(*put.previous, -1, counters);
+    AddCounters(d, +1, counters);
     replace_index(keys_of(put.previous), IndexKeys(d));
     batch.Put(handles_->state,
               keys::Tranche(d.project_id(), d.year(), d.kind()),
               d.SerializeAsString());
+  }
+  // Most commands change no counter (a submission keeps its phase OPEN): a
+  // batch without merges inserts into the memtable in parallel.
+  for (const auto& [key, n] : counters) {
+    if (n != 0) batch.Merge(handles_->summary, key, EncodeCount(n));
   }
   std::map<std::string, const v1::AuditEvent*> tips;
   for (const v1::AuditEvent& event : w.events) {
@@ -581,6 +619,67 @@ absl::StatusOr<std::vector<Message>> ReadAll(rocksdb::DB* db,
   if (!s.ok()) return s;
   if (!ok) return absl::DataLossError("storage: a record does not parse");
   return out;
+}
+
+// Recomputes every counter from the stored records and writes format
+// version 3 with them, in one synced batch.
+absl::Status RebuildCounters(rocksdb::DB* db,
+                             rocksdb::ColumnFamilyHandle* state,
+                             rocksdb::ColumnFamilyHandle* summary) {
+  std::map<std::string, bool> terminated;
+  Counters counters;
+  std::string bad;
+  auto parse = [&](auto& m, absl::string_view key, const rocksdb::Slice& v) {
+    if (m.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+    bad = std::string(key);
+    return false;
+  };
+  absl::Status s = Scan(db, state, keys::kProjectPrefix, "",
+                        [&](absl::string_view k, const rocksdb::Slice& v) {
+                          v1::Project p;
+                          if (!parse(p, k, v)) return false;
+                          terminated[p.project_id()] = p.terminated();
+                          return true;
+                        });
+  if (s.ok() && bad.empty()) {
+    s = Scan(db, state, keys::kEvaluationPrefix, "",
+             [&](absl::string_view k, const rocksdb::Slice& v) {
+               v1::Evaluation e;
+               if (!parse(e, k, v)) return false;
+               AddCounters(e, terminated[e.project_id()], +1, counters);
+               return true;
+             });
+  }
+  if (s.ok() && bad.empty()) {
+    s = Scan(db, state, keys::kTranchePrefix, "",
+             [&](absl::string_view k, const rocksdb::Slice& v) {
+               v1::Disbursement d;
+               if (!parse(d, k, v)) return false;
+               AddCounters(d, +1, counters);
+               return true;
+             });
+  }
+  rocksdb::WriteBatch batch;
+  if (s.ok() && bad.empty()) {
+    s = Scan(db, summary, "", "",
+             [&](absl::string_view k, const rocksdb::Slice&) {
+               batch.Delete(summary, rocksdb::Slice(k.data(), k.size()));
+               return true;
+             });
+  }
+  if (!s.ok()) return s;
+  if (!bad.empty()) {
+    return absl::DataLossError(absl::StrCat(
+        "storage: record ", bad, " does not parse (upgrading to format 3)"));
+  }
+  for (const auto& [key, n] : counters) {
+    if (n != 0) batch.Put(summary, key, EncodeCount(n));
+  }
+  batch.Put(state, std::string(keys::kFormatVersion),
+            absl::StrCat(kFormatVersion));
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return FromRocks(db->Write(sync, &batch), "format upgrade");
 }
 
 // Lists records of type Message found either directly (scan of the state

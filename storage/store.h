@@ -49,8 +49,10 @@ namespace v1 = ::evaluation::v1;
 // The on-disk format this build writes and reads. A database of another
 // format is refused at Open: a newer one needs a newer evald; format 1 (the
 // audit events of evald 0.1 were prose, which cannot be replayed) is
-// refused with what to do (docs/storage.md).
-inline constexpr int kFormatVersion = 2;
+// refused with what to do (docs/storage.md). Format 2 differs only in its
+// dashboard counters: a read-write Open rebuilds them from the records and
+// writes format 3; a read-only Open reads it as it is.
+inline constexpr int kFormatVersion = 3;
 
 // How opening treats damage in the write-ahead log.
 enum class WalRecovery {
@@ -164,9 +166,9 @@ struct DisbursementFilter {
 // throughout.
 class Store {
  public:
-  // Opens (creating if absent) the database at options.path. Refuses a
-  // database whose format version is not kFormatVersion
-  // (FailedPrecondition naming both versions), and a data directory whose
+  // Opens (creating if absent) the database at options.path. Upgrades a
+  // format-2 database (above); refuses any other format version that is
+  // not kFormatVersion (FailedPrecondition naming both versions), and a data directory whose
   // disk has less free space than options.disk_reserve_bytes
   // (Unavailable, nothing changed).
   static absl::StatusOr<std::unique_ptr<Store>> Open(

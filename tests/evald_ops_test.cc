@@ -184,7 +184,7 @@ TEST_F(EvaldOpsTest, SigtermExitsZeroAndKeepsEveryAcknowledgedCall) {
 TEST_F(EvaldOpsTest, NewerFormatVersionIsRefusedAtStart) {
   ASSERT_TRUE(CreateProject("P1", "2025-07-01").ok());
   ASSERT_EQ(evald_.Stop(), 0);
-  ASSERT_EQ(WriteFormatVersion(evald_.data_dir(), "3"), "");
+  ASSERT_EQ(WriteFormatVersion(evald_.data_dir(), "4"), "");
 
   char pattern[] = "/tmp/evald-ops-test-XXXXXX";
   ASSERT_NE(mkdtemp(pattern), nullptr);
@@ -198,13 +198,13 @@ TEST_F(EvaldOpsTest, NewerFormatVersionIsRefusedAtStart) {
 
   ASSERT_TRUE(WIFEXITED(run.status)) << "wait status " << run.status;
   EXPECT_NE(WEXITSTATUS(run.status), 0);
-  EXPECT_THAT(run.err, HasSubstr("format version 3"));
+  EXPECT_THAT(run.err, HasSubstr("format version 4"));
   EXPECT_THAT(run.err, HasSubstr("newer"));
   EXPECT_THAT(run.out, Not(HasSubstr("listening")));
-  EXPECT_EQ(ReadFormatVersion(evald_.data_dir()), "3");
+  EXPECT_EQ(ReadFormatVersion(evald_.data_dir()), "4");
 
   // Back at this build's version, evald serves the same data again.
-  ASSERT_EQ(WriteFormatVersion(evald_.data_dir(), "2"), "");
+  ASSERT_EQ(WriteFormatVersion(evald_.data_dir(), "3"), "");
   Restart();
   v1::GetProjectRequest get;
   get.set_project_id("P1");

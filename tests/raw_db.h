@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/merge_operator.h"
 #include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
 
 namespace evald::testing {
 
@@ -38,8 +40,10 @@ class TestInt64Add : public rocksdb::AssociativeMergeOperator {
 
 // Opens the (closed) database at `path` with every column family it has
 // and runs `fn(db, default_family)`. Returns the first error's text, or "".
+// Opens the closed database at `path` with every column family and calls
+// fn(db, handles by family name); returns "" or what failed.
 template <typename Fn>
-std::string WithRawDb(const std::string& path, Fn fn) {
+std::string WithRawDbFamilies(const std::string& path, Fn fn) {
   std::vector<std::string> names;
   rocksdb::Status s =
       rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
@@ -50,24 +54,51 @@ std::string WithRawDb(const std::string& path, Fn fn) {
     if (name == "summary") {
       options.merge_operator = std::make_shared<TestInt64Add>();
     }
-    // The default family first: handles[0] is the one `fn` gets.
-    if (name == rocksdb::kDefaultColumnFamilyName) {
-      families.insert(families.begin(), {name, options});
-    } else {
-      families.push_back({name, options});
-    }
+    families.push_back({name, options});
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   s = rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw);
   if (!s.ok()) return s.ToString();
   std::unique_ptr<rocksdb::DB> db(raw);
-  s = fn(db.get(), handles[0]);
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name;
+  for (size_t i = 0; i < names.size(); ++i) by_name[names[i]] = handles[i];
+  s = fn(db.get(), by_name);
   for (rocksdb::ColumnFamilyHandle* h : handles)
     db->DestroyColumnFamilyHandle(h);
   rocksdb::Status closed = db->Close();
   if (!s.ok()) return s.ToString();
   return closed.ok() ? "" : closed.ToString();
+}
+
+// The same with the default ("state") family only: fn(db, handle).
+template <typename Fn>
+std::string WithRawDb(const std::string& path, Fn fn) {
+  return WithRawDbFamilies(
+      path, [&](rocksdb::DB* db,
+                std::map<std::string, rocksdb::ColumnFamilyHandle*>& cfs) {
+        return fn(db, cfs[rocksdb::kDefaultColumnFamilyName]);
+      });
+}
+
+// Makes a closed database look as format 2 left it without its dashboard
+// counters: every summary entry deleted, meta/format_version "2".
+inline std::string DropCountersAsFormat2(const std::string& path) {
+  return WithRawDbFamilies(
+      path, [&](rocksdb::DB* db,
+                std::map<std::string, rocksdb::ColumnFamilyHandle*>& cfs) {
+        rocksdb::WriteBatch batch;
+        std::unique_ptr<rocksdb::Iterator> it(
+            db->NewIterator(rocksdb::ReadOptions(), cfs["summary"]));
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+          batch.Delete(cfs["summary"], it->key());
+        }
+        batch.Put(cfs[rocksdb::kDefaultColumnFamilyName], "meta/format_version",
+                  "2");
+        rocksdb::WriteOptions sync;
+        sync.sync = true;
+        return db->Write(sync, &batch);
+      });
 }
 
 // Overwrites meta/format_version (storage/keys.h) of a closed database.

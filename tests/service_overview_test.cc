@@ -138,22 +138,17 @@ TEST_F(OverviewTest, RectificationNearAndPastItsDeadline) {
 TEST_F(OverviewTest, LatePartiesCountOnceTheWindowHasOpened) {
   // 2026 mid-terms: P1's opens 2026-12-01, Q1's 2026-08-01, P2's 2027-02-01.
   auto late = [&](const std::string& as_of) {
-    std::map<std::string, std::pair<int64_t, int64_t>> out;
+    std::map<std::string, int64_t> out;
     const v1::YearOverview o = Overview(kBureau, 2026, as_of);
     for (const v1::TownshipOverview& t : o.townships()) {
-      out[t.township()] = {t.late_phases(), t.late_submissions()};
+      out[t.township()] = t.late_phases();
     }
     return out;
   };
-  using Late = std::map<std::string, std::pair<int64_t, int64_t>>;
-  EXPECT_EQ(late("2026-07-31"),
-            (Late{{"huangge", {0, 0}}, {"dongchong", {0, 0}}}));
-  // Q1: agency, township, bureau, V03 and the financial evaluation.
-  EXPECT_EQ(late("2026-08-01"),
-            (Late{{"huangge", {0, 0}}, {"dongchong", {1, 5}}}));
-  // P1: the same five, and V02 as well.
-  EXPECT_EQ(late("2026-12-01"),
-            (Late{{"huangge", {1, 6}}, {"dongchong", {1, 5}}}));
+  using Late = std::map<std::string, int64_t>;
+  EXPECT_EQ(late("2026-07-31"), (Late{{"huangge", 0}, {"dongchong", 0}}));
+  EXPECT_EQ(late("2026-08-01"), (Late{{"huangge", 0}, {"dongchong", 1}}));
+  EXPECT_EQ(late("2026-12-01"), (Late{{"huangge", 1}, {"dongchong", 1}}));
 }
 
 TEST_F(OverviewTest, ATownshipSeesOnlyItsOwnRow) {
@@ -190,6 +185,34 @@ TEST_F(OverviewTest, BadRequestsNameTheField) {
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field;
     EXPECT_THAT(s.error_message(), StartsWith(c.field + ":"));
   }
+}
+
+// Format 2 had no opened/, due/, held/ or score/ counters: opening it
+// read-write rebuilds every counter from the records, so the overview and
+// the summary read as before.
+TEST_F(OverviewTest, AFormat2DirectoryIsUpgradedWithItsCountersRebuilt) {
+  auto snapshot = [&] {
+    std::string out;
+    for (const char* as_of : {"2026-01-10", "2026-08-01", "2026-12-01"}) {
+      for (int year : {2025, 2026}) {
+        out += Overview(kBureau, year, as_of).DebugString();
+      }
+    }
+    v1::Summary summary;
+    EXPECT_TRUE(
+        Call(&Stub::GetSummary, kBureau, v1::GetSummaryRequest(), &summary)
+            .ok());
+    return out + summary.DebugString();
+  };
+  const std::string before = snapshot();
+  ASSERT_THAT(before, HasSubstr("overdue_tranches: 3"));
+  Stop();
+  ASSERT_EQ(DropCountersAsFormat2(data_dir()), "");
+  Start();
+  EXPECT_EQ(snapshot(), before);
+  Stop();
+  EXPECT_EQ(ReadFormatVersion(data_dir()), "3");
+  Start();
 }
 
 }  // namespace

@@ -421,18 +421,18 @@ TEST(StoreFormatTest, NewerFormatVersionIsRefusedAtOpen) {
     auto store = Store::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
   }
-  EXPECT_EQ(testing::ReadFormatVersion(options.path), "2");
+  EXPECT_EQ(testing::ReadFormatVersion(options.path), "3");
 
-  ASSERT_EQ(testing::WriteFormatVersion(options.path, "3"), "");
+  ASSERT_EQ(testing::WriteFormatVersion(options.path, "4"), "");
   auto refused = Store::Open(options);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.status().message(),
-              ::testing::AllOf(::testing::HasSubstr("format version 3"),
+              ::testing::AllOf(::testing::HasSubstr("format version 4"),
                                ::testing::HasSubstr("newer"),
                                ::testing::HasSubstr(options.path)));
   // Refusing did not rewrite the version.
-  EXPECT_EQ(testing::ReadFormatVersion(options.path), "3");
+  EXPECT_EQ(testing::ReadFormatVersion(options.path), "4");
 
   // Format 1 (evald 0.1, prose events) is refused with what to do.
   ASSERT_EQ(testing::WriteFormatVersion(options.path, "1"), "");
@@ -446,7 +446,7 @@ TEST(StoreFormatTest, NewerFormatVersionIsRefusedAtOpen) {
   EXPECT_EQ(testing::ReadFormatVersion(options.path), "1");
 
   // The same database at this build's version opens again.
-  ASSERT_EQ(testing::WriteFormatVersion(options.path, "2"), "");
+  ASSERT_EQ(testing::WriteFormatVersion(options.path, "3"), "");
   {
     auto reopened = Store::Open(options);
     EXPECT_TRUE(reopened.ok()) << reopened.status();

@@ -150,8 +150,8 @@ describe("the bureau", () => {
     assert.equal(await page.textContent("main h1"), "2025 服务年度 · 全区概览");
     const overview = await rows(page);
     assert.equal(overview.length, 2);
-    assert.match(overview[0], /^东涌镇\|评分中 1 · 整改中 1\|不合格 1\|55\|5\|0\/1\|1 · ¥800,000.00\|0\|警示/);
-    assert.match(overview[1], /^黄阁镇\|评分中 2 · 合格 2\|优秀 1 · 良好 1\|86–93\|11\|0\/0\|1 · ¥780,000.00\|0\|警示/);
+    assert.match(overview[0], /^东涌镇\|评分中 1 · 整改中 1\|不合格 1\|55\|1\|0\/1\|1 · ¥800,000.00\|0\|警示/);
+    assert.match(overview[1], /^黄阁镇\|评分中 2 · 合格 2\|优秀 1 · 良好 1\|86–93\|2\|0\/0\|1 · ¥780,000.00\|0\|警示/);
     await screenshot(page, "overview");
 
     await page.click("main table >> text=黄阁镇");

@@ -75,7 +75,7 @@ export async function overviewView(args: string[]): Promise<HTMLElement> {
       { label: t("overview.phases"), value: ({ r }) => statesText(r) },
       { label: t("overview.grades"), value: ({ r }) => gradesText(r) },
       { label: t("overview.spread"), value: ({ i }) => spreadText(i) },
-      { label: t("overview.late"), value: ({ r }) => Number(r.lateSubmissions), numeric: true },
+      { label: t("overview.late"), value: ({ r }) => Number(r.latePhases), numeric: true },
       {
         label: t("overview.rect"),
         value: ({ r }) => `${r.rectificationsNearDeadline}/${r.rectificationsPastDeadline}`,
