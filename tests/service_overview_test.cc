@@ -57,6 +57,15 @@ class OverviewTest : public ServiceTest {
     return reply;
   }
 
+  // The late phases of one township's row (0 without a row).
+  static int64_t ByTownshipLate(const v1::YearOverview& o,
+                                const std::string& township) {
+    for (const v1::TownshipOverview& t : o.townships()) {
+      if (t.township() == township) return t.late_phases();
+    }
+    return 0;
+  }
+
   static std::map<std::string, const v1::TownshipOverview*> ByTownship(
       const v1::YearOverview& o) {
     std::map<std::string, const v1::TownshipOverview*> out;
@@ -185,6 +194,26 @@ TEST_F(OverviewTest, BadRequestsNameTheField) {
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field;
     EXPECT_THAT(s.error_message(), StartsWith(c.field + ":"));
   }
+}
+
+// A failed phase ends the contract: its other open phases wait for nobody,
+// until a reopening revives the contract.
+TEST_F(OverviewTest, ATerminatedContractsPhasesAreNotLate) {
+  auto late = [&](int year) {
+    return ByTownshipLate(Overview(kBureau, year, "2027-12-31"), "dongchong");
+  };
+  EXPECT_EQ(late(2026), 2);  // Q1's 2026 mid-term and final
+  EXPECT_EQ(late(2027), 1);  // the 2027 final opens only on 2028-02-01
+  SubmitAll(Ref("Q1", 2026, v1::MID_TERM), kDongchong, "40");
+  ASSERT_EQ(Finalize(Ref("Q1", 2026, v1::MID_TERM), "2026-11-02").state(),
+            v1::FAILED);
+  EXPECT_EQ(late(2026), 0);
+  EXPECT_EQ(late(2027), 0);
+  ASSERT_TRUE(Call(&Stub::ReopenEvaluation, kBureau,
+                   ReopenReq(Ref("Q1", 2026, v1::MID_TERM), "复核"))
+                  .ok());
+  EXPECT_EQ(late(2026), 1);  // the final; the mid-term is SCORED again
+  EXPECT_EQ(late(2027), 1);
 }
 
 // Format 2 had no opened/, due/, held/ or score/ counters: opening it
