@@ -55,7 +55,7 @@ run: build web
 BENCH_BUILD_DIR ?= build-bench
 BENCH_ARGS ?=
 
-bench: deps
+bench: deps web
 	@scripts/install-deps.sh bench
 	@test -f $(BENCH_BUILD_DIR)/build.ninja || cmake -S . -B $(BENCH_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target bench_tools

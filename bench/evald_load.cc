@@ -11,6 +11,7 @@
 //   get      GetEvaluation of a random evaluation (bureau)
 //   list     ListEvaluations of a random project: its 10 evaluations
 //   summary  GetSummary over everything (bureau)
+//   overview GetYearOverview of one service year (bureau)
 //   noop     the submit call shape against bench/noop_server
 //   create   CreateProject for projects [0, --projects) of the scheme
 //            (bench/bench_scheme.h): seeding through the API
@@ -401,6 +402,28 @@ Result RunMode(const Options& o, std::vector<std::unique_ptr<Stub>>* stubs) {
         },
         [](const v1::GetSummaryRequest&, const v1::Summary& s) -> std::string {
           return s.rows_size() > 0 ? "" : "summary: no rows";
+        });
+    return d.Run();
+  }
+  if (o.mode == "overview") {
+    // The dashboard's first page: one service year in which every project
+    // of the benchmark database has both phases (StartYear covers it).
+    Driver<v1::GetYearOverviewRequest, v1::YearOverview> d(
+        o, stubs,
+        [](int64_t, v1::GetYearOverviewRequest* r) {
+          r->set_year(kFirstYear + 5);
+        },
+        [](Stub* stub, grpc::ClientContext* c,
+           const v1::GetYearOverviewRequest* q, v1::YearOverview* a,
+           std::function<void(grpc::Status)> done) {
+          stub->async()->GetYearOverview(c, q, a, std::move(done));
+        },
+        [](const v1::GetYearOverviewRequest&,
+           const v1::YearOverview& y) -> std::string {
+          return y.townships_size() == kTownships
+                     ? ""
+                     : absl::StrCat("overview: ", y.townships_size(),
+                                    " townships, want ", kTownships);
         });
     return d.Run();
   }
