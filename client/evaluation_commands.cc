@@ -57,6 +57,47 @@ absl::Status DateFlag(const Args& a, absl::string_view flag,
 const std::set<std::string> kListFilters = {"project", "township", "year",
                                             "phase", "as-of"};
 
+// Finalising asks the server first what it would do (a dry run, which
+// writes nothing): a phase that would FAIL ends the contract and stops its
+// money, so that needs the clerk's --confirm-termination.
+int Finalize(Session& s, const Args& a) {
+  auto fill = [&](v1::FinalizeEvaluationRequest& r) {
+    return DateFlag(a, "result-date",
+                    [&](const std::string& v) { r.set_result_date(v); });
+  };
+  auto dry_run = [&](v1::FinalizeEvaluationRequest& r) -> absl::Status {
+    r.set_validate_only(true);
+    return fill(r);
+  };
+  if (a.Has("dry-run")) {
+    *s.err << "dry run: nothing was written\n";
+    return PhaseChange<v1::FinalizeEvaluationRequest>(
+        s, a, &Stub::FinalizeEvaluation, dry_run);
+  }
+  v1::Evaluation would;
+  const int code = PhaseChange<v1::FinalizeEvaluationRequest>(
+      s, a, &Stub::FinalizeEvaluation, dry_run, &would);
+  if (code != kOk) return code;
+  if (would.state() == v1::FAILED && !a.Has("confirm-termination")) {
+    *s.err << "error: finalising " << would.project_id() << "/" << would.year()
+           << "/" << (would.phase() == v1::FINAL ? "final" : "mid-term")
+           << " would fail it and end the contract of project "
+           << would.project_id()
+           << "; nothing was written. To finalise, run the same command "
+              "with --confirm-termination.\n";
+    *s.err << "  would be: FAILED, S " << would.result().score() << "\n";
+    for (const std::string& reason : would.result().reasons()) {
+      *s.err << "  reason: " << reason << "\n";
+    }
+    for (const std::string& effect : would.effects()) {
+      *s.err << "  effect: " << effect << "\n";
+    }
+    return kRefused;
+  }
+  return PhaseChange<v1::FinalizeEvaluationRequest>(
+      s, a, &Stub::FinalizeEvaluation, fill);
+}
+
 }  // namespace
 
 std::vector<Command> EvaluationCommands() {
@@ -108,22 +149,18 @@ std::vector<Command> EvaluationCommands() {
        }},
       {"evaluation",
        "finalize",
-       "Finalise a scored phase with the official result date (bureau).",
-       "--project P --year Y --phase PH --result-date YYYY-MM-DD",
+       "Finalise a scored phase with the official result date (bureau). "
+       "--dry-run shows the outcome, every reason and every money effect "
+       "and writes nothing; a finalisation that ends the contract needs "
+       "--confirm-termination.",
+       "--project P --year Y --phase PH --result-date YYYY-MM-DD [--dry-run] "
+       "[--confirm-termination]",
        "evalctl evaluation finalize --project P1 --year 2025 --phase mid-term "
-       "--result-date 2025-12-15",
+       "--result-date 2025-12-15 --dry-run",
        With(RefFlagNames(), {"result-date"}),
-       {},
+       {"dry-run", "confirm-termination"},
        false,
-       [](Session& s, const Args& a) {
-         return PhaseChange<v1::FinalizeEvaluationRequest>(
-             s, a, &Stub::FinalizeEvaluation,
-             [&](v1::FinalizeEvaluationRequest& r) {
-               return DateFlag(a, "result-date", [&](const std::string& v) {
-                 r.set_result_date(v);
-               });
-             });
-       }},
+       [](Session& s, const Args& a) { return Finalize(s, a); }},
       {"evaluation",
        "reopen",
        "Reopen a finalised phase for review, 复核 (bureau).",

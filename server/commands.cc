@@ -234,11 +234,32 @@ absl::StatusOr<scoring::Command> DismissVeto(const v1::Command& c) {
   return scoring::DismissVeto{r.veto_id(), r.reason(), c.principal()};
 }
 
+// The day something happened cannot be after the server's today: a
+// result, an application, a decision or a payment dated ahead would start
+// deadlines and due dates from a day that has not come. evald
+// --allow_future_dates (recorded in the command, so replay decides alike)
+// admits them for loading records kept against another clock.
+absl::Status NotAfterToday(const v1::Command& c, absl::string_view field,
+                           scoring::Date d) {
+  if (c.allow_future_dates()) return absl::OkStatus();
+  absl::StatusOr<scoring::Date> today = Today(c);
+  if (!today.ok()) return today.status();
+  if (d > *today) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": ", scoring::FormatDate(d), " is after today (",
+        scoring::FormatDate(*today),
+        " in China): give the day it happened, not a day to come"));
+  }
+  return absl::OkStatus();
+}
+
 template <typename Make>
-absl::StatusOr<scoring::Command> Dated(absl::string_view field,
+absl::StatusOr<scoring::Command> Dated(const v1::Command& c,
+                                       absl::string_view field,
                                        const std::string& value, Make make) {
   absl::StatusOr<scoring::Date> d = ParseDateField(field, value);
   if (!d.ok()) return d.status();
+  if (absl::Status s = NotAfterToday(c, field, *d); !s.ok()) return s;
   return make(*d);
 }
 
@@ -282,6 +303,7 @@ absl::StatusOr<ProjectCommand> Release(const v1::Command& c) {
   absl::StatusOr<scoring::Date> on =
       ParseDateOr("released_on", r.released_on(), *today);
   if (!on.ok()) return on.status();
+  if (absl::Status s = NotAfterToday(c, "released_on", *on); !s.ok()) return s;
   ProjectCommand out;
   out.project_id = r.project_id();
   out.reply = ProjectCommand::Reply::kTranche;
@@ -402,15 +424,17 @@ absl::StatusOr<ProjectCommand> ProjectCommandOf(const v1::Command& c) {
     case v1::Command::kDismissVeto:
       return OnPhase(c.dismiss_veto().evaluation(), DismissVeto(c));
     case v1::Command::kFinalizeEvaluation:
-      return OnPhase(c.finalize_evaluation().evaluation(),
-                     Dated("result_date", c.finalize_evaluation().result_date(),
-                           [](scoring::Date d) {
-                             return scoring::Command(scoring::Finalise{d});
-                           }));
+      return OnPhase(
+          c.finalize_evaluation().evaluation(),
+          Dated(c, "result_date", c.finalize_evaluation().result_date(),
+                [](scoring::Date d) {
+                  return scoring::Command(scoring::Finalise{d});
+                }));
     case v1::Command::kApplyRectification:
       return OnPhase(
           c.apply_rectification().evaluation(),
-          Dated("application_date", c.apply_rectification().application_date(),
+          Dated(c, "application_date",
+                c.apply_rectification().application_date(),
                 [](scoring::Date d) {
                   return scoring::Command(scoring::ApplyRectification{d});
                 }));
@@ -419,7 +443,7 @@ absl::StatusOr<ProjectCommand> ProjectCommandOf(const v1::Command& c) {
       return OnPhase(
           c.decide_reevaluation().evaluation(),
           Dated(
-              "decision_date", c.decide_reevaluation().decision_date(),
+              c, "decision_date", c.decide_reevaluation().decision_date(),
               [passed](scoring::Date d) {
                 return scoring::Command(scoring::DecideReevaluation{passed, d});
               }));

@@ -133,6 +133,11 @@ class Engine {
     principals_ = registry;
   }
 
+  // Admits dates after today in results, applications, decisions and
+  // releases (evald --allow_future_dates; commands.cc). Call before
+  // serving; each command records it, so replay decides alike.
+  void AllowFutureDates(bool allow) { allow_future_dates_ = allow; }
+
   // The server's today in China Standard Time.
   scoring::Date Today() const;
 
@@ -172,6 +177,7 @@ class Engine {
 
   storage::Store* store_;
   PrincipalRegistry* principals_ = nullptr;
+  bool allow_future_dates_ = false;
   PolicySet policies_;
   scoring::WorkingDayCalendar calendar_;
   Applier applier_;

@@ -101,6 +101,21 @@ absl::StatusOr<Reply> Engine::Mutate(const Principal& who,
   if (absl::Status s = ValidateRequestId(command->request_id()); !s.ok()) {
     return s;
   }
+  if (allow_future_dates_) command->set_allow_future_dates(true);
+  if (command->has_finalize_evaluation() &&
+      command->finalize_evaluation().validate_only()) {
+    // A dry run decides under the project's lock, as the real call would,
+    // and commits nothing: no request record either, so it is never
+    // replayed as an answer.
+    Stripe& stripe = StripeOf(StreamOf(*command));
+    absl::MutexLock lock(&stripe.mu);
+    CachedReader reader(store_, stripe);
+    absl::StatusOr<Applied> applied = applier_.Apply(
+        *command, reader,
+        [&who](const v1::Project& p) { return AuthorizeProject(who, p); });
+    if (!applied.ok()) return applied.status();
+    return std::get<Reply>(std::move(applied->reply));
+  }
   const bool principal_change =
       command->has_create_principal() || command->has_revoke_principal();
   if (principal_change && principals_ == nullptr) {

@@ -78,6 +78,10 @@ ABSL_FLAG(std::string, tls_cert_file, "",
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of the certificate");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
           "PEM CA that client certificates must chain to (mTLS)");
+ABSL_FLAG(bool, allow_future_dates, false,
+          "admit result, application, decision and release dates after "
+          "today (China time); only for loading records kept against "
+          "another clock (docs/operations.md)");
 ABSL_FLAG(bool, require_client_cert, false,
           "refuse clients without a certificate from --tls_client_ca_file");
 ABSL_FLAG(double, rate_limit_qps, 200,
@@ -207,6 +211,7 @@ int Run() {
     return 1;
   }
   engine.SetPrincipalRegistry(&*principals);
+  engine.AllowFutureDates(absl::GetFlag(FLAGS_allow_future_dates));
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers));
   RateLimiter limiter(absl::GetFlag(FLAGS_rate_limit_qps),
                       absl::GetFlag(FLAGS_rate_limit_burst));

@@ -477,9 +477,17 @@ absl::Status Store::Commit(const WriteSet& w) {
     const v1::Evaluation& e = put.record;
     evaluations_written.insert(
         keys::Evaluation(e.project_id(), e.year(), e.phase()));
+    // Termination matters only where the phase's opened/ counter changes:
+    // a submission that keeps it OPEN adds and takes away the same one, so
+    // it costs no read of the project.
+    const bool was_open = put.previous && put.previous->state() == v1::OPEN;
+    const bool is_open = e.state() == v1::OPEN;
+    const bool opened_moves =
+        was_open != is_open ||
+        (is_open && put.previous->opens_on() != e.opens_on()) ||
+        terminated.count(e.project_id()) > 0;
     std::pair<bool, bool> ended{false, false};
-    if (e.state() == v1::OPEN ||
-        (put.previous && put.previous->state() == v1::OPEN)) {
+    if (opened_moves) {
       absl::StatusOr<std::pair<bool, bool>> t = terminated_of(e.project_id());
       if (!t.ok()) return t.status();
       ended = *t;

@@ -946,6 +946,33 @@ TEST_F(EvalctlTest, RectificationNotAppliedForExpiresAndTerminates) {
           "error: FAILED_PRECONDITION: ");
 }
 
+TEST_F(EvalctlTest, FinalisingIntoATerminationNeedsConfirmation) {
+  CreateProject("P3");
+  const std::vector<std::string> mid = RefFlags("P3", 2025, "mid-term");
+  // S = 53.00, not rectifiable: the phase fails and the contract ends.
+  SubmitAll("P3", 2025, "mid-term", "50", "60");
+  const std::vector<std::string> finalize =
+      Cat({"evaluation", "finalize", "--result-date", "2025-12-15"}, mid);
+  Result dry = Ok(kBureau, Cat(finalize, {"--dry-run"}));
+  EXPECT_THAT(dry.err, HasSubstr("dry run: nothing was written"));
+  EXPECT_THAT(dry.out, AllOf(HasRow("state", "FAILED"),
+                             HasSubstr("contract of project P3 terminated")));
+  EXPECT_FALSE(GetProject("P3").terminated());
+
+  Result refused = Refused(kBureau, finalize,
+                           "error: finalising P3/2025/mid-term would fail it "
+                           "and end the contract of project P3; nothing was "
+                           "written. To finalise, run the same command with "
+                           "--confirm-termination.\n");
+  EXPECT_THAT(refused.err, HasSubstr("  effect: contract of project P3 "
+                                     "terminated"));
+  EXPECT_FALSE(GetProject("P3").terminated());
+
+  Result done = Ok(kBureau, Cat(finalize, {"--confirm-termination"}));
+  EXPECT_THAT(done.out, HasRow("state", "FAILED"));
+  EXPECT_TRUE(GetProject("P3").terminated());
+}
+
 TEST_F(EvalctlTest, RectificationDecidedFailTerminates) {
   CreateProject("P1");
   const std::vector<std::string> mid = RefFlags("P1", 2025, "mid-term");

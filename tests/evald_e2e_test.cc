@@ -19,7 +19,26 @@ using ::testing::StartsWith;
 
 constexpr int64_t kFund = 260000000;  // 2,600,000.00 yuan in fen
 
-TEST_F(EvaldTest, WholeFiveYearProjectPaysEveryTrancheOnceRule7) {
+// A whole contract told in one sitting: its later dates are after the
+// real today, so evald runs as for loading records kept elsewhere.
+class LoadedRecordsTest : public EvaldTest {
+  std::vector<std::string> ExtraFlags() const override {
+    return {"--allow_future_dates"};
+  }
+};
+
+TEST_F(EvaldTest, AResultDatedAfterTodayIsRefused) {
+  ASSERT_TRUE(CreateProject("P1", "2025-07-01").ok());
+  SubmitAll(Ref("P1", 2025, v1::MID_TERM), "85");
+  v1::Evaluation e;
+  grpc::Status s = Finalize(Ref("P1", 2025, v1::MID_TERM), "2099-01-01", &e);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(),
+              StartsWith("result_date: 2099-01-01 is after today ("));
+  EXPECT_TRUE(Finalize(Ref("P1", 2025, v1::MID_TERM), "2025-12-15", &e).ok());
+}
+
+TEST_F(LoadedRecordsTest, WholeFiveYearProjectPaysEveryTrancheOnceRule7) {
   v1::Project project;
   ASSERT_TRUE(CreateProject("P1", "2025-07-01", &project).ok());
   EXPECT_EQ(project.years(), 5);
