@@ -97,7 +97,12 @@ Table EvaluationDetail(const v1::Evaluation& e) {
       {"state", v1::EvaluationState_Name(e.state())},
       {"policy", e.policy_id()},
       {"opens_on", OrDash(e.opens_on())},
-      {"third_party", PartyText(e.third_party())},
+      // The agency's mark that a failure can be rectified decides between
+      // rectification and termination: shown where the score is.
+      {"third_party",
+       absl::StrCat(PartyText(e.third_party()), e.professional_rectifiable()
+                                                    ? ", marked rectifiable"
+                                                    : "")},
       {"township", PartyText(e.township_score())},
       {"bureau", PartyText(e.bureau())},
   };
@@ -109,8 +114,10 @@ Table EvaluationDetail(const v1::Evaluation& e) {
     const v1::Expenditure& x = e.financial().expenditure();
     rows.push_back(
         {"financial",
-         absl::StrCat(e.financial().score(), " (", e.financial().submitted_by(),
-                      ", v", e.financial().version(), ")")});
+         absl::StrCat(
+             e.financial().score(), " (", e.financial().submitted_by(), ", v",
+             e.financial().version(), ")",
+             e.financial().rectifiable() ? ", marked rectifiable" : "")});
     rows.push_back(
         {"expenditure",
          absl::StrCat("personnel ", Yuan(x.personnel_fen()),

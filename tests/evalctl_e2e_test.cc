@@ -919,9 +919,11 @@ TEST_F(EvalctlTest, RectificationNotAppliedForExpiresAndTerminates) {
   Result finalised =
       Ok(kBureau,
          Cat({"evaluation", "finalize", "--result-date", "2025-12-15"}, mid));
-  EXPECT_THAT(finalised.out, AllOf(HasRow("state", "RECTIFYING"),
-                                   HasRowStartingWith("rectification_deadline",
-                                                      "2026-01-14")));
+  EXPECT_THAT(
+      finalised.out,
+      AllOf(HasRow("state", "RECTIFYING"),
+            HasRow("third_party", "50.00 (agency-ag1, v1), marked rectifiable"),
+            HasRowStartingWith("rectification_deadline", "2026-01-14")));
 
   Refused(kBureau,
           Cat({"rectification", "expire", "--as-of", "2026-01-14"}, mid),

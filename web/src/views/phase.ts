@@ -24,8 +24,8 @@ import { nameOf, settings } from "../settings";
 import { table } from "../table";
 import { heading, partyName } from "./common";
 
-function scoreRow(party: string, weight: string, p?: PartyScore) {
-  return { party, weight, score: p?.score ?? "", version: p?.version ?? 0, by: p?.submittedBy ?? "" };
+function scoreRow(party: string, weight: string, p?: PartyScore, rectifiable = false) {
+  return { party, weight, score: p?.score ?? "", version: p?.version ?? 0, by: p?.submittedBy ?? "", rectifiable };
 }
 
 function financialChecks(x: Expenditure, policy: Policy | undefined): HTMLElement {
@@ -147,7 +147,7 @@ export async function phaseView(args: string[]): Promise<HTMLElement> {
   const policy = await api.getPolicy({ policyId: e.policyId }).catch(() => undefined);
   const w = policy?.weights;
   const parties = [
-    scoreRow(t("phase.third_party"), `${w?.thirdPartyPercent ?? 70}%`, e.thirdParty),
+    scoreRow(t("phase.third_party"), `${w?.thirdPartyPercent ?? 70}%`, e.thirdParty, e.professionalRectifiable),
     scoreRow(t("phase.township"), `${w?.townshipPercent ?? 10}%`, e.townshipScore),
     ...e.villages.map((v) => scoreRow(`${t("phase.villages")} ${nameOf(s, v.village)}`, "", v.score)),
     scoreRow(t("phase.bureau"), `${w?.bureauPercent ?? 10}%`, e.bureau),
@@ -189,6 +189,7 @@ export async function phaseView(args: string[]): Promise<HTMLElement> {
           { label: t("common.score"), value: (p) => p.score, numeric: true },
           { label: t("phase.version"), value: (p) => p.version, numeric: true },
           { label: t("phase.by"), value: (p) => p.by },
+          { label: t("phase.rectifiable"), value: (p) => (p.rectifiable ? t("pub.yes") : "") },
         ],
         parties,
         { exportName: `scores-${projectId}-${year}-${slug}` },
@@ -218,7 +219,10 @@ export async function phaseView(args: string[]): Promise<HTMLElement> {
       {},
       h("h2", {}, t("phase.financial")),
       e.financial?.expenditure
-        ? [h("p", {}, `${t("phase.financial.score")}: ${e.financial.score}`), financialChecks(e.financial.expenditure, policy)]
+        ? [
+            h("p", {}, `${t("phase.financial.score")}: ${e.financial.score}`, e.financial.rectifiable ? `（${t("phase.rectifiable")}）` : ""),
+            financialChecks(e.financial.expenditure, policy),
+          ]
         : h("p", {}, t("common.none")),
     ),
     h(
