@@ -82,6 +82,7 @@ std::vector<Command> MoneyCommands();       // disbursement
 std::vector<Command> HistoryCommands();     // summary, audit, policy
 std::vector<Command> PrincipalCommands();   // principal (admin)
 std::vector<Command> ImportCommands();      // import
+std::vector<Command> TodayCommands();       // today
 
 }  // namespace evald::client
 

@@ -17,9 +17,9 @@ namespace {
 const std::vector<Command>& Commands() {
   static const auto* const commands = [] {
     auto* all = new std::vector<Command>;
-    for (auto nouns :
-         {ProjectCommands, SubmissionCommands, EvaluationCommands,
-          MoneyCommands, HistoryCommands, PrincipalCommands, ImportCommands}) {
+    for (auto nouns : {ProjectCommands, SubmissionCommands, EvaluationCommands,
+                       MoneyCommands, HistoryCommands, PrincipalCommands,
+                       ImportCommands, TodayCommands}) {
       for (Command& c : nouns()) all->push_back(std::move(c));
     }
     return all;

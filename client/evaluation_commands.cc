@@ -31,18 +31,6 @@ absl::Status FilterFlags(const Args& a, Request& r) {
   return absl::OkStatus();
 }
 
-// "7d" or "7": a whole number of days.
-absl::StatusOr<int> Days(absl::string_view flag, std::string text) {
-  absl::string_view digits = text;
-  absl::ConsumeSuffix(&digits, "d");
-  int days = 0;
-  if (!absl::SimpleAtoi(digits, &days) || days < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        flag, ": \"", text, "\" is not a number of days (e.g. 7d)"));
-  }
-  return days;
-}
-
 // A required date flag, checked here.
 absl::Status DateFlag(const Args& a, absl::string_view flag,
                       const std::function<void(const std::string&)>& set) {
@@ -139,8 +127,8 @@ std::vector<Command> EvaluationCommands() {
          }
          r.set_lapsed_only(a.Has("lapsed"));
          if (a.Has("deadline-within")) {
-           EVALD_TRY_FLAG(days,
-                          Days("--deadline-within", *a.Get("deadline-within")));
+           EVALD_TRY_FLAG(
+               days, ParseDays("--deadline-within", *a.Get("deadline-within")));
            r.set_deadline_within_days(*days);
          }
          v1::ListEvaluationsResponse all;

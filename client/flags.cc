@@ -8,7 +8,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace evald::client {
 namespace {
@@ -183,6 +186,29 @@ absl::StatusOr<v1::VetoKind> ParseVetoKind(absl::string_view what,
                                            absl::string_view text) {
   return ParseEnum<v1::VetoKind>(what, text, &v1::VetoKind_Parse,
                                  {"PROFESSIONAL", "FINANCIAL"});
+}
+
+absl::StatusOr<int> ParseDays(absl::string_view what, absl::string_view text) {
+  absl::string_view digits = text;
+  absl::ConsumeSuffix(&digits, "d");
+  int days = 0;
+  if (!absl::SimpleAtoi(digits, &days) || days < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, ": \"", text, "\" is not a number of days (e.g. 7d)"));
+  }
+  return days;
+}
+
+absl::StatusOr<std::string> DaysAfter(absl::string_view what,
+                                      absl::string_view date, int days) {
+  absl::CivilDay day;
+  if (date.empty()) {
+    day = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+  } else if (!absl::ParseCivilTime(date, &day)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": \"", date, "\" is not a date; use YYYY-MM-DD"));
+  }
+  return absl::FormatCivilTime(day + days);
 }
 
 }  // namespace evald::client

@@ -43,6 +43,13 @@ absl::StatusOr<std::string> ParseScore(absl::string_view what,
 absl::StatusOr<std::string> ParseDate(absl::string_view what,
                                       absl::string_view text);
 
+// "7d" or "7": a number of days, at least 0.
+absl::StatusOr<int> ParseDays(absl::string_view what, absl::string_view text);
+
+// `date` (YYYY-MM-DD) `days` later; today in China when `date` is empty.
+absl::StatusOr<std::string> DaysAfter(absl::string_view what,
+                                      absl::string_view date, int days);
+
 absl::StatusOr<v1::Phase> ParsePhase(absl::string_view what,
                                      absl::string_view text);
 absl::StatusOr<v1::TrancheKind> ParseTrancheKind(absl::string_view what,

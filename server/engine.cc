@@ -134,4 +134,14 @@ absl::StatusOr<v1::ListPrincipalsResponse> Engine::ListPrincipals(
   return out;
 }
 
+absl::StatusOr<v1::PrincipalInfo> Engine::WhoAmI(
+    const Principal& who, const v1::WhoAmIRequest&) const {
+  if (absl::Status s = AuthorizeMethod("WhoAmI", who); !s.ok()) return s;
+  v1::PrincipalInfo out;
+  out.set_name(who.name);
+  out.set_role(RoleName(who.role));
+  out.set_organisation(who.organisation);
+  return out;
+}
+
 }  // namespace evald::server

@@ -118,6 +118,9 @@ class Engine {
       const Principal& who, const v1::CreatePrincipalRequest& r);
   absl::StatusOr<v1::ListPrincipalsResponse> ListPrincipals(
       const Principal& who, const v1::ListPrincipalsRequest& r) const;
+  // The caller as its token names it (any role).
+  absl::StatusOr<v1::PrincipalInfo> WhoAmI(const Principal& who,
+                                           const v1::WhoAmIRequest& r) const;
   absl::StatusOr<v1::PrincipalInfo> RevokePrincipal(
       const Principal& who, const v1::RevokePrincipalRequest& r);
 

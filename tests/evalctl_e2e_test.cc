@@ -45,6 +45,7 @@ namespace {
 namespace v1 = ::evaluation::v1;
 using ::testing::AllOf;
 using ::testing::ContainsRegex;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -973,6 +974,44 @@ TEST_F(EvalctlTest, FinalisingIntoATerminationNeedsConfirmation) {
   Result done = Ok(kBureau, Cat(finalize, {"--confirm-termination"}));
   EXPECT_THAT(done.out, HasRow("state", "FAILED"));
   EXPECT_TRUE(GetProject("P3").terminated());
+}
+
+TEST_F(EvalctlTest, TodaySaysWhatEachRoleHasToDo) {
+  CreateProject("P1");
+  const std::vector<std::string> mid = RefFlags("P1", 2025, "mid-term");
+  // The mid-term window opens 2025-12-01; nobody has submitted.
+  EXPECT_THAT(Ok(kTownship, {"today", "--as-of", "2025-12-05"}).out,
+              AllOf(StartsWith("today 2025-12-05 for township-huangge "
+                               "(township, huangge): 1 thing to do\n"),
+                    HasSubstr("submit  P1/2025/mid-term  2025-12-01  missing "
+                              "township; open 4 days\n")));
+  EXPECT_THAT(Ok(kTownship, {"today", "--as-of", "2025-11-30"}).out,
+              EndsWith(": 0 things to do\n"));
+  // The year-start tranche was due 2025-07-22.
+  EXPECT_THAT(Ok(kFinance, {"today", "--as-of", "2025-07-15"}).out,
+              HasSubstr("due   P1/2025/year-start tranche  2025-07-22  "
+                        "1,040,000.00 yuan, payable from 2025-07-01\n"));
+  EXPECT_THAT(Ok(kFinance, {"today", "--as-of", "2025-07-25"}).out,
+              HasSubstr("overdue  P1/2025/year-start tranche  2025-07-22  "
+                        "1,040,000.00 yuan, was due 2025-07-22\n"));
+
+  SubmitAll("P1", 2025, "mid-term", "50", "60", "82", /*rectifiable=*/true);
+  EXPECT_THAT(Ok(kBureau, {"today", "--as-of", "2025-12-10"}).out,
+              HasSubstr("finalise  P1/2025/mid-term  2025-12-01  every "
+                        "submission is in"));
+  Ok(kBureau,
+     Cat({"evaluation", "finalize", "--result-date", "2025-12-15"}, mid));
+  // Rectification by 2026-01-14.
+  EXPECT_THAT(Ok(kBureau, {"today", "--as-of", "2026-01-10"}).out,
+              HasSubstr("deadline  P1/2025/mid-term  2026-01-14  4 days left"));
+  EXPECT_THAT(Ok(kProvider, {"today", "--as-of", "2026-01-10"}).out,
+              HasSubstr("apply  P1/2025/mid-term  2026-01-14  4 days left to "
+                        "apply"));
+  EXPECT_THAT(Ok(kBureau, {"today", "--as-of", "2026-01-20"}).out,
+              HasSubstr("lapsed  P1/2025/mid-term  2026-01-14  no "
+                        "application, lapsed 6 days ago"));
+  UsageError({"today", "--within", "soon"},
+             "error: --within: \"soon\" is not a number of days (e.g. 7d)");
 }
 
 TEST_F(EvalctlTest, RectificationDecidedFailTerminates) {

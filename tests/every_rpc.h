@@ -150,6 +150,7 @@ inline std::map<std::string, RequestMaker> EveryRpcRequest() {
   EVALD_CALL(ListAuditEvents, ListAuditEventsRequest, ListAuditEventsResponse,
              r.set_project_id("P1"));
   EVALD_CALL(GetPolicy, GetPolicyRequest, Policy, {});
+  EVALD_CALL(WhoAmI, WhoAmIRequest, PrincipalInfo, {});
   EVALD_CALL(CreatePrincipal, CreatePrincipalRequest, CreatePrincipalResponse, {
     r.set_request_id(id());
     r.set_name(absl::StrCat("matrix-", id().substr(7)));
