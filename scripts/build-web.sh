@@ -10,3 +10,6 @@ if [ ! -f node_modules/.package-lock.json ] ||
   npm ci --no-audit --no-fund
 fi
 npm run --silent build
+# Scripts gzipped beside themselves: evald sends the .gz to browsers that
+# take gzip (server/http_gateway.cc says why it does not compress them).
+gzip -9 -n -k -f dist/assets/*.js

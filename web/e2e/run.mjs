@@ -148,6 +148,7 @@ describe("the bureau", () => {
   test("sees the district and drills down from the overview to the phase", async () => {
     const page = await signedIn("demo-bureau", "/#/overview/2025");
     assert.equal(await page.textContent("main h1"), "2025 服务年度 · 全区概览");
+    await page.waitForSelector("nav .who:text('bureau · nansha')");
     const overview = await rows(page);
     assert.equal(overview.length, 2);
     assert.match(overview[0], /^东涌镇\|评分中 1 · 整改中 1\|不合格 1\|55\|1\|0\/1\|1 · ¥800,000.00\|0\|警示/);

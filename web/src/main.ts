@@ -1,5 +1,6 @@
 // The dashboard: sign-in, navigation and the view the location names.
 import "./style.css";
+import { api } from "./api";
 import { disposeCharts } from "./charts";
 import { h } from "./dom";
 import { explain, isUnauthenticated } from "./errors";
@@ -26,7 +27,19 @@ const views: Record<string, (args: string[]) => Promise<HTMLElement>> = {
 const app = document.getElementById("app")!;
 let drawing = 0;
 
+// Who the token belongs to, asked once per sign-in (WhoAmI).
+let caller: Promise<string> | null = null;
+function callerName(): Promise<string> {
+  caller ??= api.whoAmI({}).then(
+    (p) => `${p.name} · ${p.organisation}`,
+    () => "",
+  );
+  return caller;
+}
+
 function nav(current: string): HTMLElement {
+  const who = h("span", { class: "who" });
+  void callerName().then((name) => (who.textContent = name));
   const item = (view: string, label: string) =>
     h("a", { href: href(view), class: view === current ? "current" : undefined }, label);
   return h(
@@ -38,6 +51,7 @@ function nav(current: string): HTMLElement {
     item("money", t("nav.money")),
     item("publication", t("nav.publication")),
     h("span", { class: "spacer" }),
+    who,
     h(
       "button",
       {
@@ -57,6 +71,7 @@ function nav(current: string): HTMLElement {
         class: "link",
         onclick: () => {
           signOut();
+          caller = null;
           void draw();
         },
       },
@@ -86,6 +101,7 @@ async function draw(problem = ""): Promise<void> {
     if (mine !== drawing) return;
     if (isUnauthenticated(err)) {
       signOut();
+      caller = null;
       return draw(explain(err));
     }
     main.replaceChildren(h("p", { class: "error", role: "alert" }, explain(err)));
