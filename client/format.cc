@@ -1,6 +1,7 @@
 #include "client/format.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 namespace evald::client {
 
@@ -52,6 +53,16 @@ std::string GradeText(v1::Grade grade) {
     default:
       return "-";
   }
+}
+
+std::string ChinaTime(absl::string_view rfc3339) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &error)) {
+    return std::string(rfc3339);
+  }
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", t,
+                          absl::FixedTimeZone(8 * 3600));
 }
 
 }  // namespace evald::client

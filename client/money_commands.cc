@@ -1,5 +1,7 @@
 // evalctl disbursement list | release: the tranches and their payment.
 
+#include <algorithm>
+
 #include "client/command.h"
 #include "client/flags.h"
 
@@ -12,10 +14,12 @@ std::vector<Command> MoneyCommands() {
        "List tranches: due, overdue, held, released, withheld (finance, "
        "bureau, township, provider).",
        "[--project P] [--township T] [--year Y] [--kind K] [--state S] "
-       "[--overdue] [--as-of YYYY-MM-DD]",
-       "evalctl disbursement list --state due\n  evalctl disbursement list "
-       "--overdue --as-of 2026-03-31",
-       {"project", "township", "year", "kind", "state", "as-of"},
+       "[--overdue] [--due-within 7d] [--due-before YYYY-MM-DD] [--reference "
+       "REF] [--as-of YYYY-MM-DD]",
+       "evalctl disbursement list --state due --due-within 7d\n  evalctl "
+       "disbursement list --overdue --as-of 2026-03-31",
+       {"project", "township", "year", "kind", "state", "as-of", "due-within",
+        "due-before", "reference"},
        {"overdue"},
        false,
        [](Session& s, const Args& a) {
@@ -38,9 +42,37 @@ std::vector<Command> MoneyCommands() {
                           ParseDisbursementState("--state", *a.Get("state")));
            r.set_state(*state);
          }
+         if (a.Has("due-before")) {
+           EVALD_TRY_FLAG(day, ParseDate("--due-before", *a.Get("due-before")));
+           r.set_due_before(*day);
+         }
+         if (a.Has("due-within")) {
+           // Due on or before as-of + N days: before the day after.
+           EVALD_TRY_FLAG(days,
+                          ParseDays("--due-within", *a.Get("due-within")));
+           EVALD_TRY_FLAG(before, DaysAfter("--as-of", r.as_of(), *days + 1));
+           if (r.due_before().empty() || *before < r.due_before()) {
+             r.set_due_before(*before);
+           }
+         }
+         r.set_payment_reference(a.GetOr("reference", ""));
          v1::ListDisbursementsResponse all;
-         const bool ok = ListAll(s, &Stub::ListDisbursements, r, &all);
-         return PrintReply(s, ok, all, DisbursementList(all.disbursements()));
+         if (!ListAll(s, &Stub::ListDisbursements, r, &all)) return kRefused;
+         // The order a finance clerk pays in: by due date, undated last.
+         std::stable_sort(
+             all.mutable_disbursements()->begin(),
+             all.mutable_disbursements()->end(),
+             [](const v1::Disbursement& x, const v1::Disbursement& y) {
+               if (x.due_date().empty() != y.due_date().empty()) {
+                 return y.due_date().empty();
+               }
+               return x.due_date() < y.due_date();
+             });
+         Print(s, all, DisbursementList(all.disbursements()));
+         if (s.output == OutputFormat::kTable) {
+           *s.out << DisbursementFooter(all.disbursements());
+         }
+         return kOk;
        }},
       {"disbursement",
        "release",

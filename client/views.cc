@@ -1,5 +1,6 @@
 #include "client/views.h"
 
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -216,6 +217,35 @@ Table DisbursementList(
   return t;
 }
 
+std::string DisbursementFooter(
+    const google::protobuf::RepeatedPtrField<v1::Disbursement>& tranches) {
+  int64_t total = 0;
+  bool provisional = false;
+  std::map<v1::DisbursementState, int64_t> by_state;
+  for (const v1::Disbursement& d : tranches) {
+    total += d.amount_fen();
+    by_state[d.state()] += d.amount_fen();
+    provisional |= d.due_date_provisional();
+  }
+  std::vector<std::string> parts;
+  for (const auto& [state, fen] : by_state) {
+    parts.push_back(
+        absl::StrCat(v1::DisbursementState_Name(state), " ", Yuan(fen)));
+  }
+  std::string out =
+      absl::StrCat("total: ", tranches.size(),
+                   tranches.size() == 1 ? " tranche, " : " tranches, ",
+                   Yuan(total), " yuan", parts.empty() ? "" : " (",
+                   absl::StrJoin(parts, "; "), parts.empty() ? "" : ")", "\n");
+  if (provisional) {
+    absl::StrAppend(&out,
+                    "* provisional: the due date falls in a year whose "
+                    "holiday calendar is not yet published; it may move "
+                    "when it is\n");
+  }
+  return out;
+}
+
 Table SummaryTable(const v1::Summary& s) {
   const std::vector<std::string> states = {
       "OPEN",       "SCORED",       "PASSED",
@@ -247,11 +277,14 @@ Table SummaryTable(const v1::Summary& s) {
 
 Table AuditTable(const v1::ListAuditEventsResponse& r) {
   Table t;
-  t.headers = {"SEQ",    "TIME",   "PRINCIPAL", "ROLE",
-               "ACTION", "TARGET", "DETAIL"};
+  // Times as the clerks live them, in China Standard Time (they are
+  // stored in UTC; -o json keeps the stored RFC 3339 text).
+  t.headers = {"SEQ",    "TIME (CST)", "PRINCIPAL",  "ROLE",
+               "ACTION", "TARGET",     "REQUEST ID", "DETAIL"};
   for (const v1::AuditEvent& e : r.events()) {
-    t.rows.push_back({absl::StrCat(e.sequence()), e.time(), e.principal(),
-                      e.role(), e.action(), e.target(), e.detail()});
+    t.rows.push_back({absl::StrCat(e.sequence()), ChinaTime(e.time()),
+                      e.principal(), e.role(), e.action(), e.target(),
+                      e.request_id(), e.detail()});
   }
   return t;
 }

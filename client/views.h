@@ -28,6 +28,11 @@ Table LateList(const v1::ListLatePartiesResponse& r);
 Table DisbursementList(
     const google::protobuf::RepeatedPtrField<v1::Disbursement>& tranches);
 
+// Under a table of tranches: the total in yuan, by state, and what a
+// due date marked * means.
+std::string DisbursementFooter(
+    const google::protobuf::RepeatedPtrField<v1::Disbursement>& tranches);
+
 Table SummaryTable(const v1::Summary& s);
 Table AuditTable(const v1::ListAuditEventsResponse& r);
 Table PolicyTable(const v1::Policy& p);

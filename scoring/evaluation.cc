@@ -152,10 +152,17 @@ class Transition {
   absl::Status operator()(const RaiseVeto& c) {
     if (absl::Status s = RequireCollecting("veto findings"); !s.ok()) return s;
     if (policy_.FindVeto(c.kind, c.code) == nullptr) {
+      // Name the codes there are, so that the agency can pick one.
+      const std::vector<VetoRule>& catalogue = c.kind == VetoKind::kProfessional
+                                                   ? policy_.professional_vetoes
+                                                   : policy_.financial_vetoes;
+      std::vector<std::string> codes;
+      for (const VetoRule& rule : catalogue) codes.push_back(rule.code);
       return absl::InvalidArgumentError(absl::StrCat(
           "code: \"", c.code, "\" is not in the ",
           c.kind == VetoKind::kProfessional ? "professional" : "financial",
-          " veto catalogue of policy ", policy_.id));
+          " veto catalogue of policy ", policy_.id, "; its codes are ",
+          absl::StrJoin(codes, ", ")));
     }
     if (c.evidence.empty()) {
       return absl::InvalidArgumentError(

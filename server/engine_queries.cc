@@ -256,6 +256,12 @@ absl::StatusOr<v1::ListDisbursementsResponse> Engine::ListDisbursements(
   absl::StatusOr<scoring::Date> as_of =
       ParseDateOr("as_of", r.as_of(), Today());
   if (!as_of.ok()) return as_of.status();
+  if (!r.due_before().empty()) {
+    if (absl::Status s = ParseDateField("due_before", r.due_before()).status();
+        !s.ok()) {
+      return s;
+    }
+  }
   storage::DisbursementFilter filter;
   filter.project_id = r.project_id();
   filter.township = r.township();
@@ -268,6 +274,15 @@ absl::StatusOr<v1::ListDisbursementsResponse> Engine::ListDisbursements(
       filter, r.page_size(), r.page_token(), [&](const v1::Disbursement& d) {
         if (r.year() != 0 && d.year() != r.year()) return false;
         if (r.kind() != v1::TRANCHE_KIND_UNSPECIFIED && d.kind() != r.kind()) {
+          return false;
+        }
+        // Dates are YYYY-MM-DD: text order is date order.
+        if (!r.due_before().empty() &&
+            (d.due_date().empty() || d.due_date() >= r.due_before())) {
+          return false;
+        }
+        if (!r.payment_reference().empty() &&
+            d.payment_reference() != r.payment_reference()) {
           return false;
         }
         if (r.overdue_only()) {

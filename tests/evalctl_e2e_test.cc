@@ -45,6 +45,7 @@ namespace {
 namespace v1 = ::evaluation::v1;
 using ::testing::AllOf;
 using ::testing::ContainsRegex;
+using ::testing::ElementsAre;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -761,10 +762,33 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
             "P1/2025/year-start  huangge   1,040,000.00   DUE    2025-07-22  "
             "yes      -\n"
             "P1/2025/mid-term    huangge   780,000.00     DUE    2026-01-12  "
-            "no       -\n");
+            "no       -\n"
+            "total: 2 tranches, 1,820,000.00 yuan (DUE 1,820,000.00)\n");
   Result overdue = Ok(
       kFinance, {"disbursement", "list", "--overdue", "--as-of", "2026-01-10"});
-  EXPECT_EQ(Lines(overdue.out).size(), 2u) << overdue;
+  EXPECT_EQ(Lines(overdue.out).size(), 3u) << overdue;  // header, row, total
+  // This week's payments: due on or before 2026-01-12 as of 2026-01-05.
+  auto tranches = [&](std::vector<std::string> flags) {
+    std::vector<std::string> names;
+    for (const std::string& line :
+         Lines(Ok(kFinance, Cat({"disbursement", "list", "-o", "csv"}, flags))
+                   .out)) {
+      if (!absl::StartsWith(line, "TRANCHE")) {
+        names.push_back(line.substr(0, line.find(',')));
+      }
+    }
+    return names;
+  };
+  EXPECT_THAT(tranches({"--state", "due", "--due-within", "7d", "--as-of",
+                        "2026-01-05"}),
+              ElementsAre("P1/2025/year-start", "P1/2025/mid-term"));
+  EXPECT_THAT(tranches({"--state", "due", "--due-within", "6d", "--as-of",
+                        "2026-01-05"}),
+              ElementsAre("P1/2025/year-start"));
+  EXPECT_THAT(tranches({"--due-before", "2025-07-23"}),
+              ElementsAre("P1/2025/year-start"));
+  UsageError({"disbursement", "list", "--due-before", "2025/07/23"},
+             "error: --due-before: ");
   Refused(kVillage1, {"disbursement", "list"},
           "error: PERMISSION_DENIED: principal village-v01 (role village) "
           "may not call ListDisbursements\n");
@@ -795,6 +819,8 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
   EXPECT_EQ(paid.released_on(), "2026-01-09");
   EXPECT_EQ(paid.released_by(), "finance");
   EXPECT_EQ(CountActions("P1", "disbursement.released"), 1);
+  EXPECT_THAT(tranches({"--reference", "BANK-2026-0007"}),
+              ElementsAre("P1/2025/mid-term"));
 
   // The same id for a different release; a new id for the same tranche.
   std::vector<std::string> other_reference = release;
@@ -1055,9 +1081,14 @@ TEST_F(EvalctlTest, SummaryAuditListAndPolicyShow) {
   Result audit = Ok(kBureau, {"audit", "list", "--project", "P1"});
   const std::vector<std::string> lines = Lines(audit.out);
   ASSERT_EQ(lines.size(), 9u) << audit;  // header, create, 6 submits, final
-  EXPECT_THAT(lines[0], StartsWith("SEQ  TIME  "));
-  EXPECT_THAT(lines[1], AllOf(StartsWith("1    "), HasSubstr("project.created"),
-                              HasSubstr("annual fund 2600000.00 yuan")));
+  EXPECT_THAT(lines[0], StartsWith("SEQ  TIME (CST)           PRINCIPAL"));
+  // China Standard Time, to the second, and the request id of the change.
+  EXPECT_THAT(lines[1],
+              AllOf(StartsWith("1    "),
+                    ContainsRegex("^1    20[0-9]{2}-[0-9]{2}-[0-9]{2} "
+                                  "[0-9]{2}:[0-9]{2}:[0-9]{2}  bureau "),
+                    HasSubstr("project.created"), HasSubstr("  evalctl-"),
+                    HasSubstr("annual fund 2600000.00 yuan")));
   EXPECT_THAT(lines[8],
               AllOf(StartsWith("8    "), HasSubstr("evaluation.finalised"),
                     HasSubstr("state PASSED")));

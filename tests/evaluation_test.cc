@@ -565,7 +565,9 @@ TEST(VetoRule4, MalformedFindingsAreRefused) {
       {"unknown code",
        {VetoKind::kProfessional, "LATE_REPORT", "evidence", "bureau"},
        "code: \"LATE_REPORT\" is not in the professional veto catalogue of "
-       "policy nansha-2019"},
+       "policy nansha-2019; its codes are FALSIFIED_RECORDS, "
+       "FUND_MISAPPROPRIATION, SAFETY_INCIDENT, POLITICAL_LEGAL_VIOLATION, "
+       "UNAUTHORISED_SUBCONTRACTING, UNDERSTAFFING, UNRESOLVED_COMPLAINT"},
       {"financial code as professional",
        {VetoKind::kProfessional, "FIN_MISAPPROPRIATION", "evidence", "bureau"},
        "code: \"FIN_MISAPPROPRIATION\" is not in the professional"},
