@@ -106,6 +106,58 @@ std::vector<Command> MoneyCommands() {
          *one.Add() = reply;
          return PrintReply(s, ok, reply, DisbursementList(one));
        }},
+      {"disbursement",
+       "correct",
+       "Put right the reference or date of a recorded payment, with the "
+       "reason (finance). The tranche stays released once; what it replaces "
+       "is kept.",
+       "--project P --year Y --kind K [--reference REF] [--date YYYY-MM-DD] "
+       "--reason TEXT",
+       "evalctl disbursement correct --project P1 --year 2025 --kind "
+       "year-start --reference BANK-2025-0001A --reason '银行回单号录入错误'",
+       {"project", "year", "kind", "reference", "date", "reason", "request-id"},
+       {},
+       false,
+       [](Session& s, const Args& a) {
+         EVALD_TRY_FLAG(project, a.Required("project"));
+         EVALD_TRY_FLAG(year, a.RequiredInt("year"));
+         EVALD_TRY_FLAG(kind_text, a.Required("kind"));
+         EVALD_TRY_FLAG(kind, ParseTrancheKind("--kind", *kind_text));
+         EVALD_TRY_FLAG(reason, a.Required("reason"));
+         v1::CorrectReleaseRequest r;
+         r.set_project_id(*project);
+         r.set_year(*year);
+         r.set_kind(*kind);
+         r.set_reason(*reason);
+         r.set_payment_reference(a.GetOr("reference", ""));
+         if (a.Has("date")) {
+           EVALD_TRY_FLAG(day, ParseDate("--date", *a.Get("date")));
+           r.set_released_on(*day);
+         }
+         if (r.payment_reference().empty() && r.released_on().empty()) {
+           return Usage(s, absl::InvalidArgumentError(
+                               "--reference, --date: give the right "
+                               "reference, the right date, or both"));
+         }
+         r.set_request_id(RequestId(s, a));
+         v1::Disbursement reply;
+         const bool ok = Call(s, &Stub::CorrectRelease, r, &reply);
+         google::protobuf::RepeatedPtrField<v1::Disbursement> one;
+         *one.Add() = reply;
+         Table table = DisbursementList(one);
+         if (ok) {
+           // What was replaced, beside the payment as it now stands.
+           for (const v1::ReleaseCorrection& c : reply.corrections()) {
+             table.rows.push_back(
+                 {absl::StrCat("  was ", c.previous_reference(), " on ",
+                               c.previous_released_on()),
+                  "", "", "", "", "",
+                  absl::StrCat("corrected by ", c.corrected_by(), " on ",
+                               c.corrected_on(), ": ", c.reason())});
+           }
+         }
+         return PrintReply(s, ok, reply, table);
+       }},
   };
 }
 

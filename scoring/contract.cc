@@ -178,6 +178,54 @@ class ContractDecider {
     return out;
   }
 
+  absl::StatusOr<ContractDecision> operator()(const CorrectRelease& c) {
+    const Contract& contract = *state_.contract;
+    if (!state_.whole) {
+      return absl::InternalError("a correction needs the whole contract");
+    }
+    std::vector<Tranche> derived =
+        DeriveTranches(TermsOf(contract), policy_, calendar_,
+                       state_.evaluations, ReleasesOf(state_.tranches));
+    auto it = std::find_if(
+        derived.begin(), derived.end(),
+        [&](const Tranche& t) { return t.year == c.year && t.kind == c.kind; });
+    if (it == derived.end()) {
+      return absl::NotFoundError(
+          absl::StrCat("project ", contract.project_id, " has no ",
+                       TrancheKindName(c.kind), " tranche in year ", c.year));
+    }
+    const std::string label = TrancheLabel(contract.project_id, *it);
+    if (it->state != TrancheState::kReleased || !it->release) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("tranche ", label, " is ", TrancheStateCode(it->state),
+                       ": only a released tranche's payment can be corrected"));
+    }
+    Release& release = *it->release;
+    const std::string reference =
+        c.payment_reference.value_or(release.payment_reference);
+    const Date released_on = c.released_on.value_or(release.released_on);
+    if (reference == release.payment_reference &&
+        released_on == release.released_on) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "payment_reference, released_on: tranche ", label,
+          " is already recorded as paid on ", FormatDate(release.released_on),
+          " under ", release.payment_reference, "; nothing to correct"));
+    }
+    if (it->payable_from && released_on < *it->payable_from) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "released_on: ", FormatDate(released_on), " is before tranche ",
+          label, " became payable on ", FormatDate(*it->payable_from)));
+    }
+    release.corrections.push_back(
+        ReleaseCorrection{release.payment_reference, release.released_on,
+                          c.reason, c.corrected_by, c.corrected_on});
+    release.payment_reference = reference;
+    release.released_on = released_on;
+    ContractDecision out;
+    out.tranches = ChangedTranches(state_.tranches, derived);
+    return out;
+  }
+
  private:
   absl::Status CheckTerms(const Contract& c) const {
     if (c.villages.empty()) {
@@ -227,6 +275,7 @@ Reads ReadsOf(const ContractCommand& command) {
           [](const CreateContract&) { return Reads::kContract; },
           [](const AssignAgency&) { return Reads::kContract; },
           [](const ReleaseTranche&) { return Reads::kWholeContract; },
+          [](const CorrectRelease&) { return Reads::kWholeContract; },
           [](const OnPhase& c) {
             // Scores, financial data and veto findings never change what
             // the tranches depend on (SameTrancheInputs); everything else
@@ -304,7 +353,8 @@ bool SameTranche(const Tranche& a, const Tranche& b) {
     return x.has_value() == y.has_value() &&
            (!x || (x->payment_reference == y->payment_reference &&
                    x->released_on == y->released_on &&
-                   x->released_by == y->released_by));
+                   x->released_by == y->released_by &&
+                   x->corrections == y->corrections));
   };
   auto same_hold = [](const std::optional<Hold>& x,
                       const std::optional<Hold>& y) {

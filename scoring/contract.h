@@ -103,8 +103,21 @@ struct ReleaseTranche {
   Release release;
 };
 
-using ContractCommand =
-    std::variant<CreateContract, AssignAgency, OnPhase, ReleaseTranche>;
+// Finance corrects the reference or date of a recorded payment, with a
+// reason: the tranche stays released once, and the correction is kept
+// beside what it replaced. Absent fields keep their value.
+struct CorrectRelease {
+  int year = 0;
+  TrancheKind kind = TrancheKind::kYearStart;
+  std::optional<std::string> payment_reference;
+  std::optional<Date> released_on;
+  std::string reason;
+  std::string corrected_by;
+  Date corrected_on;
+};
+
+using ContractCommand = std::variant<CreateContract, AssignAgency, OnPhase,
+                                     ReleaseTranche, CorrectRelease>;
 
 Reads ReadsOf(const ContractCommand& command);
 

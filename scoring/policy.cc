@@ -267,7 +267,8 @@ absl::StatusOr<Policy> PolicyFromProto(const evaluation::v1::Policy& proto) {
   }
 
   if (!proto.has_evaluation_windows()) {
-    v.Add("evaluation_windows", "is missing (RULES.md §3: when each phase opens)");
+    v.Add("evaluation_windows",
+          "is missing (RULES.md §3: when each phase opens)");
   }
   const auto& windows = proto.evaluation_windows();
   p.mid_term_opens_after_months = windows.mid_term_opens_after_months();

@@ -65,11 +65,29 @@ enum class TrancheState {
 // "PENDING", "DUE", "WITHHELD", "RELEASED", "FORFEITED", "HELD".
 const char* TrancheStateCode(TrancheState state);
 
+// A wrong payment reference or date put right: what it was, and why and by
+// whom it was changed. Corrections are kept, oldest first; the payment
+// itself stays one.
+struct ReleaseCorrection {
+  std::string previous_reference;
+  Date previous_released_on;
+  std::string reason;
+  std::string corrected_by;
+  Date corrected_on;
+  bool operator==(const ReleaseCorrection& o) const {
+    return previous_reference == o.previous_reference &&
+           previous_released_on == o.previous_released_on &&
+           reason == o.reason && corrected_by == o.corrected_by &&
+           corrected_on == o.corrected_on;
+  }
+};
+
 // Finance's record of one payment.
 struct Release {
   std::string payment_reference;
   Date released_on;
   std::string released_by;
+  std::vector<ReleaseCorrection> corrections;
 };
 
 // Why a tranche is HELD (RULES.md §7): a phase in rectification or

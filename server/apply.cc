@@ -71,6 +71,11 @@ std::pair<std::string, std::string> ActionAndTarget(const ProjectCommand& pc) {
                               "disbursement.released",
                               TrancheName(pc.project_id, c.year, c.kind));
                         },
+                        [&](const scoring::CorrectRelease& c) {
+                          return std::pair<std::string, std::string>(
+                              "disbursement.release_corrected",
+                              TrancheName(pc.project_id, c.year, c.kind));
+                        },
                     },
                     pc.command);
 }
@@ -302,6 +307,21 @@ absl::StatusOr<Applied> Applier::ApplyToProject(
       break;
     }
     case ProjectCommand::Reply::kTranche: {
+      if (const auto* correct =
+              std::get_if<scoring::CorrectRelease>(&pc->command)) {
+        const v1::Disbursement* corrected = nullptr;
+        for (const auto& put : out.writes.disbursements) {
+          if (put.record.name() == target) corrected = &put.record;
+        }
+        out.reply = *corrected;
+        const v1::ReleaseCorrection& last = *corrected->corrections().rbegin();
+        detail = absl::StrCat(
+            "release corrected: payment reference ", last.previous_reference(),
+            " -> ", corrected->payment_reference(), ", released on ",
+            last.previous_released_on(), " -> ", corrected->released_on(),
+            "; because: ", correct->reason);
+        break;
+      }
       const scoring::Release& release =
           std::get<scoring::ReleaseTranche>(pc->command).release;
       if (decision->already_recorded) {

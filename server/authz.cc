@@ -40,6 +40,7 @@ const std::vector<MatrixRow>& AuthorizationMatrix() {
       {"ListDisbursements",
        {R::kTownship, R::kBureau, R::kProvider, R::kFinance, R::kAdmin}},
       {"ReleaseDisbursement", {R::kFinance}},
+      {"CorrectRelease", {R::kFinance}},
       {"GetSummary", {R::kTownship, R::kBureau, R::kFinance, R::kAdmin}},
       {"GetYearOverview", {R::kTownship, R::kBureau, R::kFinance, R::kAdmin}},
       {"ListAuditEvents", {R::kBureau, R::kAdmin}},

@@ -315,6 +315,59 @@ absl::StatusOr<ProjectCommand> Release(const v1::Command& c) {
   return out;
 }
 
+absl::StatusOr<ProjectCommand> CorrectRelease(const v1::Command& c) {
+  const v1::CorrectReleaseRequest& r = c.correct_release();
+  if (absl::Status s = ValidateId("project_id", r.project_id()); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<scoring::TrancheKind> kind = FromProto(r.kind());
+  if (!kind.ok()) {
+    return absl::InvalidArgumentError(
+        "kind: want YEAR_START, MID_TERM_TRANCHE or FINAL_TRANCHE");
+  }
+  if (absl::Status s = ValidateText("reason", r.reason(), 4000, Lines::kMany);
+      !s.ok()) {
+    return s;
+  }
+  scoring::CorrectRelease correct;
+  correct.year = r.year();
+  correct.kind = *kind;
+  correct.reason = r.reason();
+  correct.corrected_by = c.principal();
+  if (!r.payment_reference().empty()) {
+    if (absl::Status s =
+            ValidateText("payment_reference", r.payment_reference(), 128);
+        !s.ok()) {
+      return s;
+    }
+    correct.payment_reference = r.payment_reference();
+  }
+  if (!r.released_on().empty()) {
+    absl::StatusOr<scoring::Date> on =
+        ParseDateField("released_on", r.released_on());
+    if (!on.ok()) return on.status();
+    if (absl::Status s = NotAfterToday(c, "released_on", *on); !s.ok()) {
+      return s;
+    }
+    correct.released_on = *on;
+  }
+  if (!correct.payment_reference && !correct.released_on) {
+    return absl::InvalidArgumentError(
+        "payment_reference, released_on: give the right reference, the "
+        "right date, or both");
+  }
+  absl::StatusOr<scoring::Date> today = Today(c);
+  if (!today.ok()) return today.status();
+  correct.corrected_on = *today;
+  ProjectCommand out;
+  out.project_id = r.project_id();
+  out.reply = ProjectCommand::Reply::kTranche;
+  out.year = r.year();
+  out.kind = *kind;
+  out.command = std::move(correct);
+  return out;
+}
+
 }  // namespace
 
 std::string DeterministicBytes(const google::protobuf::Message& m) {
@@ -384,6 +437,8 @@ std::string StreamOf(const v1::Command& command) {
       return command.assign_agency().project_id();
     case v1::Command::kReleaseDisbursement:
       return command.release_disbursement().project_id();
+    case v1::Command::kCorrectRelease:
+      return command.correct_release().project_id();
     case v1::Command::kCreatePrincipal:
     case v1::Command::kRevokePrincipal:
     case v1::Command::kSeedPrincipal:
@@ -455,6 +510,8 @@ absl::StatusOr<ProjectCommand> ProjectCommandOf(const v1::Command& c) {
       return OnPhase(c.reopen_evaluation().evaluation(), Reopen(c));
     case v1::Command::kReleaseDisbursement:
       return Release(c);
+    case v1::Command::kCorrectRelease:
+      return CorrectRelease(c);
     default:
       return absl::InvalidArgumentError(
           absl::StrCat(MethodOf(c), " is not a command to a project"));

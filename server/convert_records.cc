@@ -418,6 +418,14 @@ v1::Disbursement ToProto(const scoring::Tranche& t,
     d.set_payment_reference(t.release->payment_reference);
     d.set_released_on(FormatDate(t.release->released_on));
     d.set_released_by(t.release->released_by);
+    for (const scoring::ReleaseCorrection& c : t.release->corrections) {
+      v1::ReleaseCorrection* out = d.add_corrections();
+      out->set_previous_reference(c.previous_reference);
+      out->set_previous_released_on(FormatDate(c.previous_released_on));
+      out->set_reason(c.reason);
+      out->set_corrected_by(c.corrected_by);
+      out->set_corrected_on(FormatDate(c.corrected_on));
+    }
   }
   if (t.hold) {
     d.set_hold_reason(t.hold->reason);
@@ -453,6 +461,17 @@ absl::StatusOr<scoring::Tranche> FromRecord(const v1::Disbursement& d) {
     read.Date("released_on", d.released_on(), r.released_on);
     if (r.payment_reference.empty()) {
       read.Fail("payment_reference", "a released tranche has none");
+    }
+    for (const v1::ReleaseCorrection& c : d.corrections()) {
+      scoring::ReleaseCorrection correction;
+      correction.previous_reference = c.previous_reference();
+      correction.reason = c.reason();
+      correction.corrected_by = c.corrected_by();
+      read.Date("corrections.previous_released_on", c.previous_released_on(),
+                correction.previous_released_on);
+      read.Date("corrections.corrected_on", c.corrected_on(),
+                correction.corrected_on);
+      r.corrections.push_back(std::move(correction));
     }
     t.release = std::move(r);
   }

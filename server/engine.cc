@@ -109,6 +109,11 @@ absl::StatusOr<v1::Disbursement> Engine::ReleaseDisbursement(
   return AsOf(Today(), Mutate<v1::Disbursement>(who, "ReleaseDisbursement", r));
 }
 
+absl::StatusOr<v1::Disbursement> Engine::CorrectRelease(
+    const Principal& who, const v1::CorrectReleaseRequest& r) {
+  return AsOf(Today(), Mutate<v1::Disbursement>(who, "CorrectRelease", r));
+}
+
 absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
     const Principal& who, const v1::CreatePrincipalRequest& r) {
   return Mutate<v1::CreatePrincipalResponse>(who, "CreatePrincipal", r);

@@ -99,6 +99,8 @@ class Engine {
       const Principal& who, const v1::ListDisbursementsRequest& r) const;
   absl::StatusOr<v1::Disbursement> ReleaseDisbursement(
       const Principal& who, const v1::ReleaseDisbursementRequest& r);
+  absl::StatusOr<v1::Disbursement> CorrectRelease(
+      const Principal& who, const v1::CorrectReleaseRequest& r);
 
   absl::StatusOr<v1::Summary> GetSummary(const Principal& who,
                                          const v1::GetSummaryRequest& r) const;

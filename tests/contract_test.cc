@@ -242,6 +242,59 @@ TEST(TrancheRule7, RectifiedTrancheIsDue15WorkingDaysFromTheApplication) {
   }
 }
 
+// --- A recorded payment put right (RULES.md §7: released exactly once) -----
+
+TEST(TrancheRule7, ACorrectedPaymentStaysOnePaymentAndKeepsWhatItReplaced) {
+  Book book;  // from 2025-07-01: the year-start tranche is payable then
+  ASSERT_TRUE(book.Apply(ReleaseTranche{2025, TK::kYearStart,
+                                        Paid("PAY-1", D(2025, 7, 10))})
+                  .ok());
+  CorrectRelease fix{2025,
+                     TK::kYearStart,
+                     std::string("PAY-0001"),
+                     D(2025, 7, 9),
+                     "bank statement shows 2025-07-09, "
+                     "reference PAY-0001",
+                     "finance",
+                     D(2025, 7, 20)};
+  absl::StatusOr<ContractDecision> corrected = book.Apply(fix);
+  ASSERT_TRUE(corrected.ok()) << corrected.status();
+  ASSERT_EQ(corrected->tranches.size(), 1u);  // only that tranche
+  const Tranche& t = book.TrancheAt(2025, TK::kYearStart);
+  EXPECT_EQ(t.state, TS::kReleased);
+  EXPECT_EQ(t.release->payment_reference, "PAY-0001");
+  EXPECT_EQ(t.release->released_on, D(2025, 7, 9));
+  ASSERT_EQ(t.release->corrections.size(), 1u);
+  EXPECT_EQ(t.release->corrections[0].previous_reference, "PAY-1");
+  EXPECT_EQ(t.release->corrections[0].previous_released_on, D(2025, 7, 10));
+  EXPECT_EQ(t.release->corrections[0].corrected_by, "finance");
+
+  // Nothing to change, a date before it was payable, and a tranche not
+  // paid are refused, and change nothing.
+  absl::StatusOr<ContractDecision> same = book.Apply(fix);
+  EXPECT_EQ(same.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(same.status().message(), HasSubstr("nothing to correct"));
+  CorrectRelease early = fix;
+  early.payment_reference.reset();
+  early.released_on = D(2025, 6, 30);
+  EXPECT_THAT(book.Apply(early).status().message(),
+              HasSubstr("released_on: 2025-06-30 is before tranche "
+                        "P1/2025/year-start became payable on 2025-07-01"));
+  CorrectRelease unpaid = fix;
+  unpaid.kind = TK::kMidTerm;
+  absl::StatusOr<ContractDecision> pending = book.Apply(unpaid);
+  EXPECT_EQ(pending.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(pending.status().message(),
+              HasSubstr("P1/2025/mid-term is PENDING: only a released"));
+  EXPECT_EQ(book.TrancheAt(2025, TK::kYearStart).release->corrections.size(),
+            1u);
+  // A release under the corrected reference is the same payment again.
+  absl::StatusOr<ContractDecision> again = book.Apply(
+      ReleaseTranche{2025, TK::kYearStart, Paid("PAY-0001", D(2025, 7, 9))});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->already_recorded);
+}
+
 // --- The defect of issue #10: no money past an unresolved rectification -----
 
 TEST(TrancheRule7, NothingIsPaidPastALapsedRectificationNobodyExpired) {

@@ -1040,6 +1040,43 @@ TEST_F(EvalctlTest, TodaySaysWhatEachRoleHasToDo) {
              "error: --within: \"soon\" is not a number of days (e.g. 7d)");
 }
 
+TEST_F(EvalctlTest, AWrongPaymentReferenceIsCorrectedAndStaysOnePayment) {
+  CreateProject("P1");
+  Ok(kFinance,
+     {"disbursement", "release", "--project", "P1", "--year", "2025", "--kind",
+      "year-start", "--reference", "BANK-1", "--date", "2025-07-15"});
+  const std::vector<std::string> correct = {
+      "disbursement", "correct", "--project", "P1",
+      "--year",       "2025",    "--kind",    "year-start",
+      "--reference",  "BANK-1A", "--reason",  "回单号录入错误"};
+  Refused(kTownship, correct, "error: PERMISSION_DENIED: ");
+  UsageError({"disbursement", "correct", "--project", "P1", "--year", "2025",
+              "--kind", "year-start", "--reason", "x"},
+             "error: --reference, --date: give the right reference, the "
+             "right date, or both");
+  Result fixed = Ok(kFinance, correct);
+  EXPECT_THAT(fixed.out,
+              AllOf(ContainsRegex("P1/2025/year-start +huangge +1,040,000.00 +"
+                                  "RELEASED +2025-07-22 +no +BANK-1A\n"),
+                    ContainsRegex("  was BANK-1 on 2025-07-15 .*corrected by "
+                                  "finance on [0-9-]{10}: 回单号录入错误")));
+  v1::Disbursement t = Tranche("P1", 2025, v1::YEAR_START);
+  EXPECT_EQ(t.state(), v1::RELEASED);
+  EXPECT_EQ(t.payment_reference(), "BANK-1A");
+  ASSERT_EQ(t.corrections_size(), 1);
+  EXPECT_EQ(t.corrections(0).previous_reference(), "BANK-1");
+  // The payment under its right reference is the same payment; under the
+  // old one it is a second payment, refused.
+  Ok(kFinance, {"disbursement", "release", "--project", "P1", "--year", "2025",
+                "--kind", "year-start", "--reference", "BANK-1A"});
+  Refused(kFinance,
+          {"disbursement", "release", "--project", "P1", "--year", "2025",
+           "--kind", "year-start", "--reference", "BANK-1"},
+          "error: FAILED_PRECONDITION: ");
+  EXPECT_EQ(CountActions("P1", "disbursement.released"), 1);
+  EXPECT_EQ(CountActions("P1", "disbursement.release_corrected"), 1);
+}
+
 TEST_F(EvalctlTest, RectificationDecidedFailTerminates) {
   CreateProject("P1");
   const std::vector<std::string> mid = RefFlags("P1", 2025, "mid-term");

@@ -144,6 +144,14 @@ inline std::map<std::string, RequestMaker> EveryRpcRequest() {
     r.set_kind(v1::MID_TERM_TRANCHE);
     r.set_payment_reference("MATRIX");
   });
+  EVALD_CALL(CorrectRelease, CorrectReleaseRequest, Disbursement, {
+    r.set_request_id(id());
+    r.set_project_id("P1");
+    r.set_year(2025);
+    r.set_kind(v1::YEAR_START);
+    r.set_payment_reference("MATRIX-FIX");
+    r.set_reason("matrix test");
+  });
   EVALD_CALL(GetSummary, GetSummaryRequest, Summary, {});
   EVALD_CALL(GetYearOverview, GetYearOverviewRequest, YearOverview,
              r.set_year(2025));
