@@ -1,5 +1,6 @@
 #include "client/import.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -57,6 +58,10 @@ const std::map<std::string, Column>& ColumnNames() {
       {"项目名称", kIgnored},
       {"note", kIgnored},
       {"备注", kIgnored},
+      {"序号", kIgnored},
+      {"#", kIgnored},
+      {"no", kIgnored},
+      {"no.", kIgnored},
   };
   return *names;
 }
@@ -75,6 +80,45 @@ std::optional<bool> ParseYesNo(absl::string_view text) {
   return std::nullopt;
 }
 
+std::string RequestIdOf(absl::string_view identity) {
+  return absl::StrCat("import-", Sha256Hex(identity).substr(0, 32));
+}
+
+// "65.00%": hundredths of a percent of part in whole, rounded down.
+std::string Percent(int64_t part, int64_t whole) {
+  return absl::StrCat(Hundredths(whole == 0 ? 0 : part * 10000 / whole), "%");
+}
+
+// Warnings for a financial row whose spending breaks the cost-structure
+// rules; exact integer comparisons, as the server's.
+std::vector<std::string> CostWarnings(const v1::Expenditure& x,
+                                      const CostLimits& limits) {
+  const int64_t total = x.personnel_fen() + x.service_quality_fen() +
+                        x.management_fen() + x.other_fen();
+  std::vector<std::string> out;
+  if (total <= 0) return out;
+  if (x.personnel_fen() * 100 < limits.personnel_min_percent * total) {
+    out.push_back(absl::StrCat("personnel is ",
+                               Percent(x.personnel_fen(), total),
+                               " of spending, below the policy's ",
+                               limits.personnel_min_percent, "%"));
+  }
+  const int64_t pq = x.personnel_fen() + x.service_quality_fen();
+  if (pq * 100 < limits.personnel_plus_quality_min_percent * total) {
+    out.push_back(absl::StrCat("personnel and service quality are ",
+                               Percent(pq, total),
+                               " of spending, below the policy's ",
+                               limits.personnel_plus_quality_min_percent, "%"));
+  }
+  if (x.management_fen() * 100 > limits.management_max_percent * total) {
+    out.push_back(absl::StrCat("management is ",
+                               Percent(x.management_fen(), total),
+                               " of spending, above the policy's ",
+                               limits.management_max_percent, "%"));
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<ScoreRange> ScoreRangeOf(
@@ -88,7 +132,7 @@ absl::StatusOr<ScoreRange> ScoreRangeOf(
 }
 
 ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
-                         const ScoreRange& range) {
+                         const ScoreRange& range, const CostLimits& limits) {
   ParsedImport out;
   if (text.size() > kMaxImportBytes) {
     out.problems.push_back({0, absl::StrCat("the file is larger than ",
@@ -113,15 +157,22 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
   // Header: map each column to its meaning.
   std::vector<Column> columns;
   std::map<Column, int> position;
+  std::map<Column, std::string> heading;  // as the file names each column
   for (const std::string& raw : (*rows)[0].fields) {
     const std::string name =
         absl::AsciiStrToLower(absl::StripAsciiWhitespace(raw));
     auto it = ColumnNames().find(name);
     if (it == ColumnNames().end()) {
-      out.problems.push_back(
-          {(*rows)[0].line, absl::StrCat("unknown column \"", raw, "\"")});
-      return out;
+      if (!name.empty()) {
+        out.warnings.push_back(
+            {(*rows)[0].line,
+             absl::StrCat("column \"", raw,
+                          "\" is not one evalctl reads; it is ignored")});
+      }
+      columns.push_back(kIgnored);
+      continue;
     }
+    heading[it->second] = std::string(absl::StripAsciiWhitespace(raw));
     if (it->second != kIgnored && position.count(it->second)) {
       out.problems.push_back(
           {(*rows)[0].line, absl::StrCat("column \"", raw, "\" is repeated")});
@@ -139,8 +190,20 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
     }
   }
 
+  // A column's heading as the file gives it ("年度" or "year").
+  auto named = [&](Column c, absl::string_view fallback) {
+    auto it = heading.find(c);
+    return it == heading.end() ? std::string(fallback) : it->second;
+  };
   for (size_t r = 1; r < rows->size(); ++r) {
     const CsvRow& row = (*rows)[r];
+    // A spreadsheet's blank lines (",,,,") are no rows.
+    if (std::all_of(row.fields.begin(), row.fields.end(),
+                    [](const std::string& f) {
+                      return absl::StripAsciiWhitespace(f).empty();
+                    })) {
+      continue;
+    }
     auto cell = [&](Column c) -> std::string {
       auto it = position.find(c);
       if (it == position.end() ||
@@ -160,29 +223,33 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
     const std::string kind = absl::AsciiStrToLower(cell(kKind));
     const bool financial = kind == "financial" || kind == "财务";
     if (!financial && kind != "score" && kind != "评分") {
-      problem(
-          absl::StrCat("kind \"", cell(kKind), "\" is not score or financial"));
+      problem(absl::StrCat(named(kKind, "kind"), " \"", cell(kKind),
+                           "\" is not score or financial"));
       continue;
     }
     v1::EvaluationRef ref;
     ref.set_project_id(cell(kProject));
     if (ref.project_id().empty()) {
-      problem("project is empty");
+      problem(absl::StrCat(named(kProject, "project"), " is empty"));
       continue;
     }
     int year = 0;
     if (!absl::SimpleAtoi(cell(kYear), &year) || year < 1900 || year > 9999) {
-      problem(absl::StrCat("year \"", cell(kYear), "\" is not a year"));
+      problem(absl::StrCat(named(kYear, "year"), " \"", cell(kYear),
+                           "\" is not a year"));
       continue;
     }
     ref.set_year(year);
-    absl::StatusOr<v1::Phase> phase = ParsePhase("phase", cell(kPhase));
+    absl::StatusOr<v1::Phase> phase =
+        ParsePhase(named(kPhase, "phase"), cell(kPhase));
     if (!phase.ok()) {
       problem(std::string(phase.status().message()));
       continue;
     }
     ref.set_phase(*phase);
-    absl::StatusOr<int64_t> hundredths = ParseHundredths("score", cell(kScore));
+    const std::string score_name = named(kScore, "score");
+    absl::StatusOr<int64_t> hundredths =
+        ParseHundredths(score_name, cell(kScore));
     if (!hundredths.ok()) {
       problem(std::string(hundredths.status().message()));
       continue;
@@ -192,37 +259,40 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
                          : range.decimals == 1 ? 10
                                                : 100;
     if (*hundredths > range.max_hundredths) {
-      problem(absl::StrCat("score: \"", score, "\" is above the maximum ",
+      problem(absl::StrCat(score_name, ": \"", score,
+                           "\" is above the maximum ",
                            Hundredths(range.max_hundredths)));
       continue;
     }
     if (*hundredths < range.min_hundredths) {
-      problem(absl::StrCat("score: \"", score, "\" is below the minimum ",
+      problem(absl::StrCat(score_name, ": \"", score,
+                           "\" is below the minimum ",
                            Hundredths(range.min_hundredths)));
       continue;
     }
     if (*hundredths % step != 0) {
-      problem(absl::StrCat("score: \"", score, "\" has more than ",
+      problem(absl::StrCat(score_name, ": \"", score, "\" has more than ",
                            range.decimals, " decimals"));
       continue;
     }
     std::optional<bool> rectifiable = ParseYesNo(cell(kRectifiable));
     if (!rectifiable) {
-      problem(absl::StrCat("rectifiable \"", cell(kRectifiable),
-                           "\" is not yes or no"));
+      problem(absl::StrCat(named(kRectifiable, "rectifiable"), " \"",
+                           cell(kRectifiable), "\" is not yes or no"));
       continue;
     }
-    const std::string request_id = absl::StrCat(
-        "import-",
-        Sha256Hex(absl::StrCat(file_name, "\n", row.line, "\n", row.raw))
-            .substr(0, 32));
+    // What the row says, not where it stands: sorting the sheet re-sends
+    // nothing. (The expenditure joins below, once it is read.)
+    std::string identity =
+        absl::StrCat(file_name, "\n", financial ? "financial" : "score", "\n",
+                     ref.project_id(), "/", ref.year(), "/", ref.phase(), "\n",
+                     score, "\n", *rectifiable ? "rectifiable" : "");
 
     ImportRow out_row;
     out_row.line = row.line;
     out_row.financial = financial;
     if (financial) {
       v1::SubmitFinancialEvaluationRequest& f = out_row.financial_request;
-      f.set_request_id(request_id);
       *f.mutable_evaluation() = ref;
       f.set_score(score);
       f.set_rectifiable(*rectifiable);
@@ -237,12 +307,13 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
             std::tuple{kOther, "other", &v1::Expenditure::set_other_fen}}) {
         const std::string value = cell(column);
         if (value.empty()) {
-          problem(absl::StrCat(name, " is required on a financial row"));
+          problem(absl::StrCat(named(column, name),
+                               " is required on a financial row"));
           ok = false;
           break;
         }
-        // Named as the column, not as a command-line flag.
-        absl::StatusOr<int64_t> fen = ParseYuan(name, value);
+        // Named as the file names the column, not as a command-line flag.
+        absl::StatusOr<int64_t> fen = ParseYuan(named(column, name), value);
         if (!fen.ok()) {
           problem(std::string(fen.status().message()));
           ok = false;
@@ -251,6 +322,14 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
         (f.mutable_expenditure()->*setter)(*fen);
       }
       if (!ok) continue;
+      const v1::Expenditure& x = f.expenditure();
+      absl::StrAppend(&identity, "\n", x.personnel_fen(), ",",
+                      x.service_quality_fen(), ",", x.management_fen(), ",",
+                      x.other_fen());
+      f.set_request_id(RequestIdOf(identity));
+      for (std::string& w : CostWarnings(x, limits)) {
+        out.warnings.push_back({row.line, std::move(w)});
+      }
     } else {
       for (Column c : {kPersonnel, kServiceQuality, kManagement, kOther}) {
         if (!cell(c).empty()) {
@@ -262,7 +341,7 @@ ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
         continue;
       }
       v1::SubmitProfessionalScoreRequest& s = out_row.score;
-      s.set_request_id(request_id);
+      s.set_request_id(RequestIdOf(identity));
       *s.mutable_evaluation() = ref;
       s.set_score(score);
       s.set_rectifiable(*rectifiable);

@@ -1,8 +1,9 @@
 // `evalctl import FILE.csv`: a batch of submissions from a spreadsheet
 // export (docs/cli.md, "CSV import").
 //
-// Header row (English or Chinese names, any order; unknown columns are an
-// error, optional ones may be absent):
+// Header row (English or Chinese names, any order; optional columns may be
+// absent; a 序号 / # / no column and any column evalctl does not read are
+// ignored, the unknown ones with a warning):
 //   kind|类型            score | financial   (评分 | 财务)
 //   project|项目编号     project id
 //   year|年度            calendar year the service year starts in
@@ -13,9 +14,13 @@
 //   other|其他费用       yuan, financial rows only (required there)
 //   project_name|项目名称, note|备注   optional, not sent
 //
-// Every row is validated before anything is sent. Each row's request id is
-// derived from the file's name, the line and the row's text, so re-running
-// the same file never submits a row twice.
+// Rows whose cells are all empty are skipped. Every row is validated before
+// anything is sent; messages name the file's own column headings. Each
+// row's request id is derived from the file's name and what the row says
+// (its kind, target and values), not from its line, so re-running the file,
+// or running it sorted another way, never submits a row twice. A financial
+// row whose cost structure breaks the policy's rules gets a warning: the
+// agency sees it before the bureau finalises.
 
 #ifndef EVALD_CLIENT_IMPORT_H_
 #define EVALD_CLIENT_IMPORT_H_
@@ -48,6 +53,8 @@ struct ImportProblem {
 struct ParsedImport {
   std::vector<ImportRow> rows;
   std::vector<ImportProblem> problems;
+  // Not errors: ignored columns, cost-structure breaches.
+  std::vector<ImportProblem> warnings;
 };
 
 // The range scores must lie in: the policy's score scale (GetPolicy).
@@ -57,13 +64,21 @@ struct ScoreRange {
   int decimals = 2;
 };
 
+// The policy's cost-structure rules (RULES.md §5), in whole percent.
+struct CostLimits {
+  int personnel_min_percent = 70;
+  int personnel_plus_quality_min_percent = 85;
+  int management_max_percent = 15;
+};
+
 // `scale`'s range of a policy; InvalidArgument if it does not parse.
 absl::StatusOr<ScoreRange> ScoreRangeOf(
     const evaluation::v1::ScoreScale& scale);
 
 // Parses and validates the file's text. `file_name` feeds the request ids.
 ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
-                         const ScoreRange& range = {});
+                         const ScoreRange& range = {},
+                         const CostLimits& limits = {});
 
 }  // namespace evald::client
 

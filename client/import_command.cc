@@ -39,7 +39,15 @@ int RunImport(Session& s, const Args& args) {
     *s.err << "error: " << range.status().message() << "\n";
     return kRefused;
   }
-  ParsedImport parsed = ParseImport(name, text, *range);
+  const v1::CostStructure& cs = policy.cost_structure();
+  ParsedImport parsed =
+      ParseImport(name, text, *range,
+                  CostLimits{cs.personnel_min_percent(),
+                             cs.personnel_plus_quality_min_percent(),
+                             cs.management_max_percent()});
+  for (const ImportProblem& w : parsed.warnings) {
+    *s.err << path << ":" << w.line << ": warning: " << w.reason << "\n";
+  }
   for (const ImportProblem& p : parsed.problems) {
     if (p.line > 0) {
       *s.err << path << ":" << p.line << ": " << p.reason << "\n";

@@ -1358,7 +1358,7 @@ TEST_F(ImportTest, GoodFileWithBomAndChineseHeadersAppliesEveryRow) {
   EXPECT_TRUE(fin.financial().rectifiable());
   EXPECT_EQ(fin.submission_versions(), 2);
 
-  // Each row carries a request id derived from the file, line and text.
+  // Each row carries a request id derived from the file and what it says.
   std::set<std::string> ids;
   for (const v1::AuditEvent& e : Audit("P1")) {
     if (e.principal() != "agency-ag1") continue;
@@ -1464,10 +1464,9 @@ TEST_F(ImportTest, ContinueOnErrorAppliesTheGoodRowsOnly) {
   }
 }
 
-TEST_F(ImportTest, DuplicatedRowIsSentTwiceAsTwoVersions) {
-  // Lines 2 and 3 are the same text: different lines, so different request
-  // ids, so the second is a new version of the agency's score (the server
-  // keeps every version). Re-running the file still changes nothing.
+TEST_F(ImportTest, ARowRepeatedInTheFileIsOneSubmission) {
+  // Lines 2 and 3 say the same thing about the same phase: one request id,
+  // so one submission (the second answers as the first did).
   const std::string path = WriteFile("dup.csv",
                                      "kind,project,year,phase,score\n"
                                      "score,P1,2025,mid-term,85\n"
@@ -1478,15 +1477,47 @@ TEST_F(ImportTest, DuplicatedRowIsSentTwiceAsTwoVersions) {
             "2     2         0        0        0\n");
   v1::Evaluation mid = GetEvaluation("P1", 2025, "mid-term");
   EXPECT_EQ(mid.third_party().score(), "85.00");
-  EXPECT_EQ(mid.third_party().version(), 2);
-  EXPECT_EQ(mid.submission_versions(), 2);
-  EXPECT_EQ(CountActions("P1", "professional.submitted"), 2);
+  EXPECT_EQ(mid.third_party().version(), 1);
+  EXPECT_EQ(CountActions("P1", "professional.submitted"), 1);
+}
 
-  Ok(kAgency, {"import", path});
-  mid = GetEvaluation("P1", 2025, "mid-term");
-  EXPECT_EQ(mid.third_party().version(), 2);
-  EXPECT_EQ(mid.submission_versions(), 2);
-  EXPECT_EQ(CountActions("P1", "professional.submitted"), 2);
+TEST_F(ImportTest, SpreadsheetHabitsAreToleratedAndSortingResendsNothing) {
+  // A 序号 column, a column evalctl does not read, a blank line, and a
+  // financial row whose management share (20%) breaks the policy's 15%.
+  const std::string rows[] = {
+      "1,评分,P1,2025,中期,85,,,,,,王五\r\n",
+      ",,,,,,,,,,,\r\n",
+      "2,财务,P1,2025,中期,82,,700000,100000,200000,0,王五\r\n",
+  };
+  const std::string header =
+      "序号,类型,项目编号,年度,阶段,分数,可整改,人员经费,服务质量经费,管理费用,"
+      "其他费用,联系人\r\n";
+  const std::string path = WriteFile(
+      "agency.csv", absl::StrCat(kBom, header, rows[0], rows[1], rows[2]));
+  Result r = Ok(kAgency, {"import", path});
+  EXPECT_EQ(r.out,
+            "ROWS  ACCEPTED  REFUSED  INVALID  NOT SENT\n"
+            "2     2         0        0        0\n");
+  EXPECT_THAT(r.err,
+              AllOf(HasSubstr("agency.csv:1: warning: column \"联系人\" is "
+                              "not one evalctl reads; it is ignored\n"),
+                    HasSubstr("agency.csv:4: warning: management is 20.00% "
+                              "of spending, above the policy's 15%\n"),
+                    Not(HasSubstr("序号"))));
+  EXPECT_EQ(Versions(), std::make_pair(int64_t{2}, int64_t{0}));
+  // The same sheet sorted the other way sends nothing again.
+  const std::string sorted = WriteFile(
+      "agency.csv", absl::StrCat(kBom, header, rows[2], rows[1], rows[0]));
+  Ok(kAgency, {"import", sorted});
+  EXPECT_EQ(Versions(), std::make_pair(int64_t{2}, int64_t{0}));
+  // Messages name the sheet's own headings.
+  Result bad =
+      Run(kAgency,
+          {"import", WriteFile("bad.csv", absl::StrCat(header,
+                                                       "1,评分,P1,二〇二五,"
+                                                       "中期,85,,,,,\r\n"))});
+  EXPECT_EQ(bad.code, 1) << bad;
+  EXPECT_THAT(bad.err, HasSubstr("bad.csv:2: 年度 \"二〇二五\" is not a year"));
 }
 
 TEST_F(ImportTest, LongFileShowsProgressAndASummary) {
@@ -1555,7 +1586,12 @@ TEST_F(ImportTest, BadHeaderRejectsTheWholeFile) {
                                                "kind,project,year,phase,grade\n"
                                                "score,P1,2025,mid-term,85\n")});
   EXPECT_EQ(r.code, 1) << r;
-  EXPECT_THAT(r.err, HasSubstr("h.csv:1: unknown column \"grade\"\n"));
+  // "grade" is not read (a warning), so the score column is missing.
+  EXPECT_THAT(r.err,
+              AllOf(HasSubstr("h.csv:1: warning: column \"grade\" is not one "
+                              "evalctl reads; it is ignored\n"),
+                    HasSubstr("h.csv:1: the header needs the columns kind, "
+                              "project, year, phase, score\n")));
   r = Run(kAgency, {"import", WriteFile("q.csv",
                                         "kind,project,year,phase,score\n"
                                         "score,P1,2025,\"mid-term,85\n")});
