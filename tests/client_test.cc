@@ -415,26 +415,68 @@ TEST(ParseImportTest, RequestIdsAreStableForTheSameFileLineAndText) {
   EXPECT_EQ(Id(crlf.rows[0]), Id(a.rows[0]));
 }
 
-TEST(ParseImportTest, RequestIdsChangeWithFileNameLineOrText) {
+TEST(ParseImportTest, RequestIdsFollowTheFileAndWhatTheRowSays) {
   const std::string row = "score,P1,2025,mid-term,85\n";
   const std::string base = Id(ParseImport("a.csv", kHeader + row).rows.at(0));
-  // Another file name.
+  // Another file name: another batch.
   EXPECT_NE(Id(ParseImport("b.csv", kHeader + row).rows.at(0)), base);
-  // The same text one line further down (a blank line before it).
+  // The same row one line further down, or spelt another way, is the same
+  // submission: sorting or reformatting the sheet re-sends nothing.
   ParsedImport moved = ParseImport("a.csv", absl::StrCat(kHeader, "\n", row));
   ASSERT_EQ(moved.rows.size(), 1u);
   EXPECT_EQ(moved.rows[0].line, 3);
-  EXPECT_NE(Id(moved.rows[0]), base);
-  // Other text on the same line.
-  EXPECT_NE(Id(ParseImport("a.csv",
-                           absl::StrCat(kHeader, "score,P1,2025,mid-term,86\n"))
+  EXPECT_EQ(Id(moved.rows[0]), base);
+  EXPECT_EQ(Id(ParseImport("a.csv",
+                           absl::StrCat(kHeader, "评分, P1 ,2025,中期,85.00\n"))
                    .rows.at(0)),
             base);
-  // Identical text on two lines: two ids.
+  // Another score, phase or mark is another submission.
+  for (const char* other :
+       {"score,P1,2025,mid-term,86\n", "score,P1,2025,final,85\n",
+        "score,P2,2025,mid-term,85\n"}) {
+    EXPECT_NE(Id(ParseImport("a.csv", absl::StrCat(kHeader, other)).rows.at(0)),
+              base)
+        << other;
+  }
+  // The same row twice: one id, so one submission.
   ParsedImport dup = ParseImport("a.csv", kHeader + row + row);
   ASSERT_EQ(dup.rows.size(), 2u);
-  EXPECT_EQ(Id(dup.rows[0]), base);
-  EXPECT_NE(Id(dup.rows[1]), base);
+  EXPECT_EQ(Id(dup.rows[1]), base);
+}
+
+TEST(ParseImportTest, SpreadsheetHabits) {
+  // A 序号 column, an unread column (a warning), a row of empty cells.
+  ParsedImport p = ParseImport("f.csv",
+                               "序号,kind,project,year,phase,score,联系人\n"
+                               "1,score,P1,2025,mid-term,85,王五\n"
+                               ",,,,,,\n"
+                               "2,score,P1,2025,final,88,\n");
+  EXPECT_TRUE(p.problems.empty());
+  ASSERT_EQ(p.rows.size(), 2u);
+  EXPECT_EQ(p.rows[1].line, 4);
+  ASSERT_EQ(p.warnings.size(), 1u);
+  EXPECT_EQ(p.warnings[0].line, 1);
+  EXPECT_EQ(p.warnings[0].reason,
+            "column \"联系人\" is not one evalctl reads; it is ignored");
+  // Cost structure against the limits given: 60% personnel, 70% with
+  // service quality, 30% management: three warnings, still a row.
+  ParsedImport money = ParseImport(
+      "f.csv",
+      "kind,project,year,phase,score,personnel,service_quality,management,"
+      "other\nfinancial,P1,2025,final,80,600,100,300,0\n");
+  ASSERT_EQ(money.rows.size(), 1u);
+  EXPECT_THAT(
+      money.warnings,
+      ::testing::ElementsAre(
+          ::testing::Field(&ImportProblem::reason,
+                           "personnel is 60.00% of spending, below the "
+                           "policy's 70%"),
+          ::testing::Field(&ImportProblem::reason,
+                           "personnel and service quality are 70.00% of "
+                           "spending, below the policy's 85%"),
+          ::testing::Field(&ImportProblem::reason,
+                           "management is 30.00% of spending, above the "
+                           "policy's 15%")));
 }
 
 TEST(ParseImportTest, ChineseAndEnglishHeadersMeanTheSame) {
@@ -554,11 +596,14 @@ TEST(ParseImportTest, EveryBadRowIsReportedWithItsLineAndReason) {
 }
 
 TEST(ParseImportTest, HeaderProblemsRejectTheWholeFile) {
+  // An unread column is only a warning, but then score is missing.
   ParsedImport unknown =
       ParseImport("f.csv", "kind,project,year,phase,grade\n");
   ASSERT_EQ(unknown.problems.size(), 1u);
   EXPECT_EQ(unknown.problems[0].line, 1);
-  EXPECT_EQ(unknown.problems[0].reason, "unknown column \"grade\"");
+  EXPECT_EQ(unknown.problems[0].reason,
+            "the header needs the columns kind, project, year, phase, score");
+  ASSERT_EQ(unknown.warnings.size(), 1u);
 
   ParsedImport repeated =
       ParseImport("f.csv", "kind,类型,project,year,phase,score\n");
