@@ -229,6 +229,7 @@ int RunEvalctl(const std::vector<std::string>& argv,
   }
   s.stub = v1::EvaluationService::NewStub(
       grpc::CreateCustomChannel(server, *credentials, channel_args));
+  s.field_flags = FieldFlags(command->flags);
   return command->run(s, args->Shifted(skipped + command_words));
 }
 

@@ -6,12 +6,14 @@
 #define EVALD_CLIENT_SESSION_H_
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "client/args.h"
+#include "client/plain_words.h"
 #include "evaluation/v1/evaluation.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -36,6 +38,9 @@ struct Session {
   bool verbose = false;
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
+  // The running command's request fields by flag (plain_words.h), so that
+  // a refusal names what the user typed.
+  std::map<std::string, std::string> field_flags;
 };
 
 // "INVALID_ARGUMENT" for grpc::StatusCode::INVALID_ARGUMENT.
@@ -55,7 +60,7 @@ bool Call(Session& s,
   grpc::Status status = ((*s.stub).*method)(&ctx, request, reply);
   if (status.ok()) return true;
   *s.err << "error: " << CodeName(status.error_code()) << ": "
-         << status.error_message() << "\n";
+         << PlainWords(status.error_message(), s.field_flags) << "\n";
   return false;
 }
 

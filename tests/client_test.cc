@@ -12,6 +12,7 @@
 #include "client/format.h"
 #include "client/import.h"
 #include "client/output.h"
+#include "client/plain_words.h"
 #include "client/suggest.h"
 #include "client/table.h"
 #include "gmock/gmock.h"
@@ -658,6 +659,24 @@ TEST(ParseImportTest, Limits) {
   ASSERT_EQ(over.problems.size(), 1u);
   EXPECT_EQ(over.problems[0].reason, "more than 100000 rows");
   EXPECT_TRUE(over.rows.empty());
+}
+
+TEST(PlainWordsTest, RefusalsNameTheFlagAndWhatTheRoleCannotDo) {
+  const auto finalize = FieldFlags({"project", "year", "phase", "result-date"});
+  EXPECT_EQ(PlainWords("result_date: date \"2025/12/15\" is not YYYY-MM-DD",
+                       finalize),
+            "--result-date: date \"2025/12/15\" is not YYYY-MM-DD");
+  // A field the command has no flag for stays as the server named it.
+  EXPECT_EQ(PlainWords("released_on: 2099-01-01 is after today", finalize),
+            "released_on: 2099-01-01 is after today");
+  EXPECT_EQ(PlainWords("project_id: \"p/1\" has a '/'", FieldFlags({"id"})),
+            "--id: \"p/1\" has a '/'");
+  EXPECT_EQ(PlainWords("principal village-v01 (role village) may not call "
+                       "ListLateParties",
+                       {}),
+            "a village committee cannot list late parties (principal "
+            "village-v01)");
+  EXPECT_EQ(PlainWords("no such project P9", finalize), "no such project P9");
 }
 
 }  // namespace

@@ -539,8 +539,8 @@ TEST_F(EvalctlTest, ServerRefusalsExitOneWithCodeAndMessage) {
                "2025-07-01", "--fund", "1"},
               "error: PERMISSION_DENIED: ");
   EXPECT_THAT(denied.err,
-              HasSubstr("error: PERMISSION_DENIED: principal township-huangge "
-                        "(role township) may not call CreateProject\n"));
+              HasSubstr("error: PERMISSION_DENIED: a township cannot create "
+                        "projects (principal township-huangge)\n"));
   // Only -v names the request id: a script reads a clean stderr.
   EXPECT_THAT(denied.err, Not(HasSubstr("request-id")));
   Result verbose = Run(
@@ -577,12 +577,12 @@ TEST_F(EvalctlTest, ServerRefusalsExitOneWithCodeAndMessage) {
   Refused(kFinance,
           Cat({"score", "submit", "--score", "85"},
               RefFlags("P1", 2025, "mid-term")),
-          "error: PERMISSION_DENIED: principal finance (role finance) may not "
-          "call SubmitProfessionalScore\n");
+          "error: PERMISSION_DENIED: finance cannot submit scores (principal "
+          "finance)\n");
   Refused(kAgency,
           Cat({"score", "submit", "--score", "100.01"},
               RefFlags("P1", 2025, "mid-term")),
-          "error: INVALID_ARGUMENT: score: \"100.01\" is above the maximum "
+          "error: INVALID_ARGUMENT: --score: \"100.01\" is above the maximum "
           "100.00\n");
   Refused(kBureau,
           Cat({"evaluation", "finalize", "--result-date", "2025-12-15"},
@@ -637,8 +637,8 @@ TEST_F(EvalctlTest, ProjectCreateAssignGetList) {
   EXPECT_EQ(assigned.err, "");
   Refused(kAgency,
           {"project", "assign-agency", "--id", "P1", "--agency", "AG9"},
-          "error: PERMISSION_DENIED: principal agency-ag1 (role agency) may "
-          "not call AssignAgency\n");
+          "error: PERMISSION_DENIED: an evaluation agency cannot assign "
+          "agencies (principal agency-ag1)\n");
 
   Result got = Ok(kAgency, {"project", "get", "--id", "P1", "-o", "json"});
   EXPECT_THAT(
@@ -790,8 +790,8 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
   UsageError({"disbursement", "list", "--due-before", "2025/07/23"},
              "error: --due-before: ");
   Refused(kVillage1, {"disbursement", "list"},
-          "error: PERMISSION_DENIED: principal village-v01 (role village) "
-          "may not call ListDisbursements\n");
+          "error: PERMISSION_DENIED: a village committee cannot list tranches "
+          "(principal village-v01)\n");
 
   // A release without --request-id, with -v, names the id it made up ...
   const std::vector<std::string> release = {
@@ -838,8 +838,8 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
           "error: FAILED_PRECONDITION: tranche P1/2025/mid-term was already "
           "released (payment reference BANK-2026-0007 on 2026-01-09)\n");
   Refused(kBureau, Cat(release, {"--request-id", "bureau-pays"}),
-          "error: PERMISSION_DENIED: principal bureau (role bureau) may not "
-          "call ReleaseDisbursement\n");
+          "error: PERMISSION_DENIED: the bureau cannot record payments "
+          "(principal bureau)\n");
   EXPECT_EQ(CountActions("P1", "disbursement.released"), 1);
   EXPECT_EQ(Tranche("P1", 2025, v1::MID_TERM_TRANCHE).state(), v1::RELEASED);
 
@@ -869,8 +869,8 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
   Refused(kTownship,
           Cat({"veto", "raise", "--code", "SAFETY_INCIDENT", "--evidence", "x"},
               fin),
-          "error: PERMISSION_DENIED: principal township-huangge (role "
-          "township) may not call RaiseVeto\n");
+          "error: PERMISSION_DENIED: a township cannot raise veto findings "
+          "(principal township-huangge)\n");
 
   // Not decided yet: finalising waits for the bureau.
   Refused(kBureau,
@@ -878,8 +878,8 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
           "error: FAILED_PRECONDITION: evaluation P1/2025/final: veto findings "
           "awaiting the bureau's decision");
   Refused(kAgency, Cat({"veto", "confirm", "--veto-id", "1"}, fin),
-          "error: PERMISSION_DENIED: principal agency-ag1 (role agency) may "
-          "not call ConfirmVeto\n");
+          "error: PERMISSION_DENIED: an evaluation agency cannot confirm veto "
+          "findings (principal agency-ag1)\n");
   Result dismissed =
       Ok(kBureau,
          Cat({"veto", "dismiss", "--veto-id", "2", "--reason", "已核实办结"},
@@ -911,8 +911,8 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
 
   Refused(kTownship,
           Cat({"rectification", "apply", "--date", "2026-07-01"}, fin),
-          "error: PERMISSION_DENIED: principal township-huangge (role "
-          "township) may not call ApplyRectification\n");
+          "error: PERMISSION_DENIED: a township cannot apply for re-evaluation "
+          "(principal township-huangge)\n");
   Result applied = Ok(
       kProvider, Cat({"rectification", "apply", "--date", "2026-07-01"}, fin));
   EXPECT_THAT(applied.out, AllOf(HasRow("state", "REEVALUATING"),
@@ -1130,8 +1130,8 @@ TEST_F(EvalctlTest, SummaryAuditListAndPolicyShow) {
               AllOf(StartsWith("8    "), HasSubstr("evaluation.finalised"),
                     HasSubstr("state PASSED")));
   Refused(kTownship, {"audit", "list", "--project", "P1"},
-          "error: PERMISSION_DENIED: principal township-huangge (role "
-          "township) may not call ListAuditEvents\n");
+          "error: PERMISSION_DENIED: a township cannot read the audit log "
+          "(principal township-huangge)\n");
 
   Result policy = Ok(kVillage1, {"policy", "show"});
   EXPECT_THAT(
