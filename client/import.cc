@@ -133,17 +133,26 @@ absl::StatusOr<ScoreRange> ScoreRangeOf(
 
 ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
                          const ScoreRange& range, const CostLimits& limits) {
-  ParsedImport out;
   if (text.size() > kMaxImportBytes) {
+    ParsedImport out;
     out.problems.push_back({0, absl::StrCat("the file is larger than ",
                                             kMaxImportBytes >> 20, " MiB")});
     return out;
   }
   absl::StatusOr<std::vector<CsvRow>> rows = ParseCsv(text);
   if (!rows.ok()) {
+    ParsedImport out;
     out.problems.push_back({0, std::string(rows.status().message())});
     return out;
   }
+  return ParseImportRows(file_name, *std::move(rows), range, limits);
+}
+
+ParsedImport ParseImportRows(absl::string_view file_name,
+                             std::vector<CsvRow> table, const ScoreRange& range,
+                             const CostLimits& limits) {
+  ParsedImport out;
+  const std::vector<CsvRow>* rows = &table;
   if (rows->empty()) {
     out.problems.push_back({0, "the file is empty: a header row is required"});
     return out;

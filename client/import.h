@@ -1,5 +1,5 @@
-// `evalctl import FILE.csv`: a batch of submissions from a spreadsheet
-// export (docs/cli.md, "CSV import").
+// `evalctl import FILE.csv|FILE.xlsx`: a batch of submissions from a
+// spreadsheet (docs/cli.md, "CSV import").
 //
 // Header row (English or Chinese names, any order; optional columns may be
 // absent; a 序号 / # / no column and any column evalctl does not read are
@@ -30,6 +30,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "client/csv.h"
 #include "evaluation/v1/evaluation.pb.h"
 
 namespace evald::client {
@@ -79,6 +80,13 @@ absl::StatusOr<ScoreRange> ScoreRangeOf(
 ParsedImport ParseImport(absl::string_view file_name, absl::string_view text,
                          const ScoreRange& range = {},
                          const CostLimits& limits = {});
+
+// The same for rows already read, e.g. from an .xlsx sheet (xlsx.h): the
+// first row is the header.
+ParsedImport ParseImportRows(absl::string_view file_name,
+                             std::vector<CsvRow> rows,
+                             const ScoreRange& range = {},
+                             const CostLimits& limits = {});
 
 }  // namespace evald::client
 

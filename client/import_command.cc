@@ -6,9 +6,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client/command.h"
 #include "client/import.h"
+#include "client/xlsx.h"
 #include "evalctl/v1/output.pb.h"
 
 namespace evald::client {
@@ -16,7 +18,7 @@ namespace {
 
 int RunImport(Session& s, const Args& args) {
   if (args.positional().size() != 1) {
-    *s.err << "error: import takes one FILE.csv (see --help)\n";
+    *s.err << "error: import takes one FILE.csv or FILE.xlsx (see --help)\n";
     return kUsage;
   }
   const std::string path = args.positional()[0];
@@ -40,11 +42,25 @@ int RunImport(Session& s, const Args& args) {
     return kRefused;
   }
   const v1::CostStructure& cs = policy.cost_structure();
-  ParsedImport parsed =
-      ParseImport(name, text, *range,
-                  CostLimits{cs.personnel_min_percent(),
-                             cs.personnel_plus_quality_min_percent(),
-                             cs.management_max_percent()});
+  const CostLimits limits{cs.personnel_min_percent(),
+                          cs.personnel_plus_quality_min_percent(),
+                          cs.management_max_percent()};
+  ParsedImport parsed;
+  if (absl::EndsWithIgnoreCase(path, ".xlsx")) {
+    // The workbook's first sheet, read as the CSV would be.
+    absl::StatusOr<std::vector<CsvRow>> rows =
+        text.size() > kMaxImportBytes
+            ? absl::InvalidArgumentError(absl::StrCat(
+                  "the file is larger than ", kMaxImportBytes >> 20, " MiB"))
+            : ReadXlsx(text);
+    if (!rows.ok()) {
+      parsed.problems.push_back({0, std::string(rows.status().message())});
+    } else {
+      parsed = ParseImportRows(name, *std::move(rows), *range, limits);
+    }
+  } else {
+    parsed = ParseImport(name, text, *range, limits);
+  }
   for (const ImportProblem& w : parsed.warnings) {
     *s.err << path << ":" << w.line << ": warning: " << w.reason << "\n";
   }
@@ -120,8 +136,9 @@ std::vector<Command> ImportCommands() {
   return {
       {"import",
        "",
-       "Submit a CSV batch of scores and financial evaluations.",
-       "FILE.csv [--continue-on-error]",
+       "Submit a batch of scores and financial evaluations from a CSV file "
+       "or an Excel workbook (its first sheet).",
+       "FILE.csv|FILE.xlsx [--continue-on-error]",
        "evalctl import scores-2025-mid.csv",
        {},
        {"continue-on-error"},

@@ -12,6 +12,9 @@ packages=(
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libspdlog-dev
   clang-format openssl clang libclang-rt-14-dev libjemalloc-dev
   libcpp-httplib-dev curl
+  # evalctl reads .xlsx (zip + XML); the tests write workbooks with
+  # libxlsxwriter, an implementation of the format that is not ours.
+  libzip-dev libexpat1-dev libxlsxwriter-dev
   # The dashboard's browser tests: Chromium, a CJK font for what it
   # renders and prints, pdftotext to read the printed 公示 back.
   chromium fonts-wqy-microhei poppler-utils

@@ -2,6 +2,8 @@
 // out, money formatting, flag parsing and the CSV import's parsing. Expected
 // values are worked out by hand in the comments.
 
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 
@@ -15,8 +17,10 @@
 #include "client/plain_words.h"
 #include "client/suggest.h"
 #include "client/table.h"
+#include "client/xlsx.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/xlsx_fixture.h"
 
 namespace evald::client {
 namespace {
@@ -677,6 +681,49 @@ TEST(PlainWordsTest, RefusalsNameTheFlagAndWhatTheRoleCannotDo) {
             "a village committee cannot list late parties (principal "
             "village-v01)");
   EXPECT_EQ(PlainWords("no such project P9", finalize), "no such project P9");
+}
+
+TEST(XlsxTest, TheFirstSheetReadsAsTheCsvWould) {
+  const std::string path = ::testing::TempDir() + "scores.xlsx";
+  ASSERT_TRUE(testing::WriteWorkbook(
+      path, {{std::string("类型"), std::string("项目编号"), std::string("年度"),
+              std::string("阶段"), std::string("分数"), std::string("备注")},
+             {std::string("评分"), std::string("P1"), 2025.0,
+              std::string("中期"), 85.5, std::string("说明, 含逗号")},
+             {},  // an empty row
+             {std::string("评分"), std::string("P1"), 2025.0,
+              std::string("末期"), 0.1 + 0.2 + 88.0}}));
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)),
+                          std::istreambuf_iterator<char>());
+  absl::StatusOr<std::vector<CsvRow>> rows = ReadXlsx(bytes);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].fields[4], "分数");
+  EXPECT_EQ((*rows)[1].line, 2);
+  EXPECT_EQ((*rows)[1].fields[2], "2025");
+  EXPECT_EQ((*rows)[1].fields[4], "85.5");
+  EXPECT_EQ((*rows)[1].fields[5], "说明, 含逗号");
+  EXPECT_EQ((*rows)[2].line, 4);  // the spreadsheet's row number
+  // 0.1 + 0.2 + 88.0 is 88.30000000000001 as a double; libxlsxwriter
+  // writes it with 16 digits, "88.3" (Excel's 17-digit text is the
+  // XlsxNumberText case below).
+  EXPECT_EQ((*rows)[2].fields[4], "88.3");
+  ParsedImport parsed = ParseImportRows("scores.xlsx", *std::move(rows));
+  EXPECT_TRUE(parsed.problems.empty());
+  ASSERT_EQ(parsed.rows.size(), 2u);
+  EXPECT_EQ(parsed.rows[0].score.score(), "85.50");
+  EXPECT_EQ(parsed.rows[1].score.score(), "88.30");
+  EXPECT_EQ(parsed.rows[1].score.evaluation().phase(), v1::FINAL);
+}
+
+TEST(XlsxTest, NotAWorkbookIsSaidSo) {
+  absl::StatusOr<std::vector<CsvRow>> rows = ReadXlsx("kind,project\n");
+  EXPECT_EQ(rows.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(rows.status().message(), HasSubstr("not an .xlsx workbook"));
+  EXPECT_EQ(XlsxNumberText("85.499999999999986"), "85.50");
+  EXPECT_EQ(XlsxNumberText("85.123"), "85.123");  // not hundredths: as is
+  EXPECT_EQ(XlsxNumberText("750000"), "750000");
 }
 
 }  // namespace

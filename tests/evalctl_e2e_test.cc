@@ -32,6 +32,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/evald_process.h"
+#include "tests/xlsx_fixture.h"
 
 #ifndef EVALCTL_BINARY
 #error "EVALCTL_BINARY must name the evalctl executable"
@@ -1518,6 +1519,34 @@ TEST_F(ImportTest, SpreadsheetHabitsAreToleratedAndSortingResendsNothing) {
                                                        "中期,85,,,,,\r\n"))});
   EXPECT_EQ(bad.code, 1) << bad;
   EXPECT_THAT(bad.err, HasSubstr("bad.csv:2: 年度 \"二〇二五\" is not a year"));
+}
+
+TEST_F(ImportTest, AnExcelWorkbookImportsAsItsCsvWould) {
+  const std::string path = scratch_ + "/agency-2025.xlsx";
+  using S = std::string;
+  ASSERT_TRUE(
+      WriteWorkbook(path, {{S("序号"), S("类型"), S("项目编号"), S("年度"),
+                            S("阶段"), S("分数"), S("可整改"), S("人员经费"),
+                            S("服务质量经费"), S("管理费用"), S("其他费用")},
+                           {1.0, S("评分"), S("P1"), 2025.0, S("中期"), 86.4},
+                           {2.0, S("财务"), S("P1"), 2025.0, S("中期"), 85.0,
+                            S("否"), 750000.0, 120000.0, 100000.0, 30000.0}}));
+  Result r = Ok(kAgency, {"import", path});
+  EXPECT_EQ(r.out,
+            "ROWS  ACCEPTED  REFUSED  INVALID  NOT SENT\n"
+            "2     2         0        0        0\n");
+  const v1::Evaluation mid = GetEvaluation("P1", 2025, "mid-term");
+  EXPECT_EQ(mid.third_party().score(), "86.40");
+  EXPECT_EQ(mid.financial().expenditure().personnel_fen(), 75000000);
+  // Run again: nothing new.
+  Ok(kAgency, {"import", path});
+  EXPECT_EQ(Versions(), std::make_pair(int64_t{2}, int64_t{0}));
+  // A file named .xlsx that is not one.
+  Result bad =
+      Run(kAgency, {"import", WriteFile("fake.xlsx", "kind,project\n")});
+  EXPECT_EQ(bad.code, 1) << bad;
+  EXPECT_THAT(bad.err, HasSubstr("fake.xlsx: the file is not an .xlsx "
+                                 "workbook"));
 }
 
 TEST_F(ImportTest, LongFileShowsProgressAndASummary) {
