@@ -190,8 +190,10 @@ int RunEvalctl(const std::vector<std::string>& argv,
     s.output = OutputFormat::kJson;
   } else if (output == "csv") {
     s.output = OutputFormat::kCsv;
+  } else if (output == "xlsx") {
+    s.output = OutputFormat::kXlsx;
   } else {
-    err << "error: -o/--output: want table, json or csv\n";
+    err << "error: -o/--output: want table, json, csv or xlsx\n";
     return kUsage;
   }
   s.verbose = args->Has("verbose");

@@ -229,6 +229,16 @@ ParsedImport ParseImportRows(absl::string_view file_name,
                            columns.size()));
       continue;
     }
+    // A template row left blank (no score, no money): not filled in yet.
+    if (cell(kScore).empty() && cell(kPersonnel).empty() &&
+        cell(kServiceQuality).empty() && cell(kManagement).empty() &&
+        cell(kOther).empty()) {
+      out.warnings.push_back(
+          {row.line,
+           absl::StrCat("no ", named(kScore, "score"),
+                        ": the row is not filled in and is skipped")});
+      continue;
+    }
     const std::string kind = absl::AsciiStrToLower(cell(kKind));
     const bool financial = kind == "financial" || kind == "财务";
     if (!financial && kind != "score" && kind != "评分") {

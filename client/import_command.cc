@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client/command.h"
+#include "client/flags.h"
 #include "client/import.h"
 #include "client/xlsx.h"
 #include "evalctl/v1/output.pb.h"
@@ -125,15 +126,66 @@ int RunImport(Session& s, const Args& args) {
     doc.set_not_sent(skipped);
     *s.out << Json(doc) << "\n";
   } else {
-    *s.out << (s.output == OutputFormat::kCsv ? RenderCsv(t) : RenderText(t));
+    Print(s, evalctl::v1::ImportReport(), t);
   }
   return refused == 0 && parsed.problems.empty() ? kOk : kRefused;
+}
+
+// A sheet to fill in for one round: a row per project and submission the
+// caller owes (an agency: its score and its financial evaluation; the
+// others: their score), in the import's Chinese headings.
+int RunTemplate(Session& s, const Args& a) {
+  EVALD_TRY_FLAG(year, a.RequiredInt("year"));
+  EVALD_TRY_FLAG(phase_text, a.Required("phase"));
+  EVALD_TRY_FLAG(phase, ParsePhase("--phase", *phase_text));
+  v1::PrincipalInfo caller;
+  if (!Call(s, &Stub::WhoAmI, v1::WhoAmIRequest(), &caller)) return kRefused;
+  v1::ListProjectsRequest r;
+  r.set_township(a.GetOr("township", ""));
+  v1::ListProjectsResponse all;
+  if (!ListAll(s, &Stub::ListProjects, r, &all)) return kRefused;
+  Table t;
+  t.headers = {"序号",     "类型",     "项目编号", "项目名称", "年度",
+               "阶段",     "分数",     "可整改",   "人员经费", "服务质量经费",
+               "管理费用", "其他费用", "备注"};
+  const std::string phase_zh = *phase == v1::FINAL ? "末期" : "中期";
+  int n = 0;
+  for (const v1::Project& p : all.projects()) {
+    const int first = std::stoi(p.start_date().substr(0, 4));
+    if (p.terminated() || *year < first || *year >= first + p.years()) continue;
+    std::vector<std::string> kinds = {"评分"};
+    if (caller.role() == "agency") kinds.push_back("财务");
+    for (const std::string& kind : kinds) {
+      t.rows.push_back({absl::StrCat(++n), kind, p.project_id(), p.name(),
+                        absl::StrCat(*year), phase_zh, "", "", "", "", "", "",
+                        ""});
+    }
+  }
+  if (s.output == OutputFormat::kTable) s.output = OutputFormat::kXlsx;
+  if (s.output == OutputFormat::kXlsx && isatty(STDOUT_FILENO)) {
+    *s.err << "error: the template is a workbook: redirect it to a file "
+              "(> template.xlsx), or use -o csv\n";
+    return kUsage;
+  }
+  Print(s, all, t);
+  return kOk;
 }
 
 }  // namespace
 
 std::vector<Command> ImportCommands() {
   return {
+      {"import",
+       "template",
+       "A sheet to fill in for one round, one row per project and "
+       "submission you owe: an .xlsx on stdout (or -o csv).",
+       "--year Y --phase mid-term|final [--township T]",
+       "evalctl import template --year 2025 --phase mid-term > "
+       "agency-2025-mid.xlsx",
+       {"year", "phase", "township"},
+       {},
+       false,
+       RunTemplate},
       {"import",
        "",
        "Submit a batch of scores and financial evaluations from a CSV file "

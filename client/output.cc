@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "client/xlsx_writer.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -93,6 +94,16 @@ void Print(Session& s, const Message& message, const Table& table) {
     case OutputFormat::kCsv:
       *s.out << RenderCsv(table);
       break;
+    case OutputFormat::kXlsx: {
+      // A workbook on stdout: redirect it to a file (`> list.xlsx`).
+      absl::StatusOr<std::string> book = RenderXlsx(table, "evalctl");
+      if (book.ok()) {
+        *s.out << *book;
+      } else {
+        *s.err << "error: " << book.status().message() << "\n";
+      }
+      break;
+    }
     case OutputFormat::kTable:
       *s.out << RenderText(table);
       break;

@@ -27,7 +27,7 @@ inline constexpr int kOk = 0;
 inline constexpr int kRefused = 1;
 inline constexpr int kUsage = 2;
 
-enum class OutputFormat { kTable, kJson, kCsv };
+enum class OutputFormat { kTable, kJson, kCsv, kXlsx };
 
 struct Session {
   std::unique_ptr<Stub> stub;

@@ -26,6 +26,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "client/xlsx.h"
+#include "client/xlsx.h"
 #include "evaluation/v1/evaluation.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -469,9 +471,9 @@ TEST_F(EvalctlTest, UsageErrorsExitTwoAndSendNothing) {
   UsageError({"project", "get"}, "error: --id is required (see --help)\n");
   UsageError({"project", "get", "--id"}, "error: --id needs a value");
   UsageError({"project", "get", "--id", "P1", "-o", "yaml"},
-             "error: -o/--output: want table, json or csv\n");
+             "error: -o/--output: want table, json, csv or xlsx\n");
   UsageError({"project", "get", "--id", "P1", "--output=xml"},
-             "error: -o/--output: want table, json or csv\n");
+             "error: -o/--output: want table, json, csv or xlsx\n");
   UsageError({"project", "get", "--id", "P1", "--timeout", "0"},
              "error: --timeout: want a positive whole number of seconds\n");
 
@@ -1547,6 +1549,57 @@ TEST_F(ImportTest, AnExcelWorkbookImportsAsItsCsvWould) {
   EXPECT_EQ(bad.code, 1) << bad;
   EXPECT_THAT(bad.err, HasSubstr("fake.xlsx: the file is not an .xlsx "
                                  "workbook"));
+}
+
+TEST_F(ImportTest, ATemplateForTheRoundComesBackFilledIn) {
+  // The agency's sheet for 2025 mid-term: its score and its financial row.
+  Result csv = Ok(kAgency, {"import", "template", "--year", "2025", "--phase",
+                            "mid-term", "-o", "csv"});
+  EXPECT_EQ(
+      csv.out,
+      "序号,类型,项目编号,项目名称,年度,阶段,分数,可整改,人员经费,服务质量"
+      "经费,管理费用,其他费用,备注\n"
+      "1,评分,P1,黄阁镇社工站,2025,中期,,,,,,,\n"
+      "2,财务,P1,黄阁镇社工站,2025,中期,,,,,,,\n");
+  // A village owes its score only.
+  EXPECT_THAT(Lines(Ok(kVillage1, {"import", "template", "--year", "2025",
+                                   "--phase", "mid-term", "-o", "csv"})
+                        .out),
+              ::testing::SizeIs(2));
+  // Filled in (the score row only), it imports; the blank row is skipped
+  // with a word.
+  const std::string filled = WriteFile(
+      "filled.csv", absl::StrCat(Lines(csv.out)[0], "\n",
+                                 "1,评分,P1,黄阁镇社工站,2025,中期,88,,,,,,\n",
+                                 "2,财务,P1,黄阁镇社工站,2025,中期,,,,,,,\n"));
+  Result r = Ok(kAgency, {"import", filled});
+  EXPECT_THAT(r.err, HasSubstr("filled.csv:3: warning: no 分数: the row is "
+                               "not filled in and is skipped"));
+  EXPECT_EQ(GetEvaluation("P1", 2025, "mid-term").third_party().score(),
+            "88.00");
+  // The default is a workbook, which reads back as the same sheet.
+  Result book = Ok(
+      kAgency, {"import", "template", "--year", "2025", "--phase", "mid-term"});
+  absl::StatusOr<std::vector<client::CsvRow>> rows = client::ReadXlsx(book.out);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[2].fields[1], "财务");
+  EXPECT_EQ((*rows)[2].fields[4], "2025");  // a number in the workbook
+}
+
+TEST_F(EvalctlTest, AnyTableAsAnExcelWorkbook) {
+  CreateProject("P1");
+  Result book = Ok(kFinance, {"disbursement", "list", "--project", "P1",
+                              "--year", "2025", "-o", "xlsx"});
+  absl::StatusOr<std::vector<client::CsvRow>> rows = client::ReadXlsx(book.out);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 4u);  // the header and three tranches
+  EXPECT_EQ((*rows)[0].fields[0], "TRANCHE");
+  EXPECT_EQ((*rows)[1].fields[0], "P1/2025/year-start");
+  // Money is a number Excel can sum: 1,040,000.00 yuan.
+  EXPECT_EQ((*rows)[1].fields[2], "1040000");
+  UsageError({"project", "list", "-o", "pdf"},
+             "error: -o/--output: want table, json, csv or xlsx");
 }
 
 TEST_F(ImportTest, LongFileShowsProgressAndASummary) {
