@@ -6,6 +6,26 @@
 #include "client/flags.h"
 
 namespace evald::client {
+namespace {
+
+// --project, --year and --kind: the tranche a payment command names.
+template <typename Request>
+absl::Status TrancheFlags(const Args& a, Request& r) {
+  absl::StatusOr<std::string> project = a.Required("project");
+  if (!project.ok()) return project.status();
+  absl::StatusOr<int> year = a.RequiredInt("year");
+  if (!year.ok()) return year.status();
+  absl::StatusOr<std::string> kind_text = a.Required("kind");
+  if (!kind_text.ok()) return kind_text.status();
+  absl::StatusOr<v1::TrancheKind> kind = ParseTrancheKind("--kind", *kind_text);
+  if (!kind.ok()) return kind.status();
+  r.set_project_id(*project);
+  r.set_year(*year);
+  r.set_kind(*kind);
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 std::vector<Command> MoneyCommands() {
   return {
@@ -85,15 +105,11 @@ std::vector<Command> MoneyCommands() {
        {},
        false,
        [](Session& s, const Args& a) {
-         EVALD_TRY_FLAG(project, a.Required("project"));
-         EVALD_TRY_FLAG(year, a.RequiredInt("year"));
-         EVALD_TRY_FLAG(kind_text, a.Required("kind"));
-         EVALD_TRY_FLAG(kind, ParseTrancheKind("--kind", *kind_text));
-         EVALD_TRY_FLAG(reference, a.Required("reference"));
          v1::ReleaseDisbursementRequest r;
-         r.set_project_id(*project);
-         r.set_year(*year);
-         r.set_kind(*kind);
+         if (absl::Status st = TrancheFlags(a, r); !st.ok()) {
+           return Usage(s, st);
+         }
+         EVALD_TRY_FLAG(reference, a.Required("reference"));
          r.set_payment_reference(*reference);
          if (a.Has("date")) {
            EVALD_TRY_FLAG(day, ParseDate("--date", *a.Get("date")));
@@ -119,15 +135,11 @@ std::vector<Command> MoneyCommands() {
        {},
        false,
        [](Session& s, const Args& a) {
-         EVALD_TRY_FLAG(project, a.Required("project"));
-         EVALD_TRY_FLAG(year, a.RequiredInt("year"));
-         EVALD_TRY_FLAG(kind_text, a.Required("kind"));
-         EVALD_TRY_FLAG(kind, ParseTrancheKind("--kind", *kind_text));
-         EVALD_TRY_FLAG(reason, a.Required("reason"));
          v1::CorrectReleaseRequest r;
-         r.set_project_id(*project);
-         r.set_year(*year);
-         r.set_kind(*kind);
+         if (absl::Status st = TrancheFlags(a, r); !st.ok()) {
+           return Usage(s, st);
+         }
+         EVALD_TRY_FLAG(reason, a.Required("reason"));
          r.set_reason(*reason);
          r.set_payment_reference(a.GetOr("reference", ""));
          if (a.Has("date")) {

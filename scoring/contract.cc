@@ -142,20 +142,10 @@ class ContractDecider {
 
   absl::StatusOr<ContractDecision> operator()(const ReleaseTranche& c) {
     const Contract& contract = *state_.contract;
-    if (!state_.whole) {
-      return absl::InternalError("a release needs the whole contract");
-    }
-    std::vector<Tranche> derived =
-        DeriveTranches(TermsOf(contract), policy_, calendar_,
-                       state_.evaluations, ReleasesOf(state_.tranches));
-    auto it = std::find_if(
-        derived.begin(), derived.end(),
-        [&](const Tranche& t) { return t.year == c.year && t.kind == c.kind; });
-    if (it == derived.end()) {
-      return absl::NotFoundError(
-          absl::StrCat("project ", contract.project_id, " has no ",
-                       TrancheKindName(c.kind), " tranche in year ", c.year));
-    }
+    std::vector<Tranche> derived;
+    absl::StatusOr<Tranche*> found = Derived(c.year, c.kind, derived);
+    if (!found.ok()) return found.status();
+    Tranche* it = *found;
     if (it->state == TrancheState::kReleased && it->release &&
         it->release->payment_reference == c.release.payment_reference) {
       // The natural key of a payment is (tranche, reference): the same
@@ -180,20 +170,10 @@ class ContractDecider {
 
   absl::StatusOr<ContractDecision> operator()(const CorrectRelease& c) {
     const Contract& contract = *state_.contract;
-    if (!state_.whole) {
-      return absl::InternalError("a correction needs the whole contract");
-    }
-    std::vector<Tranche> derived =
-        DeriveTranches(TermsOf(contract), policy_, calendar_,
-                       state_.evaluations, ReleasesOf(state_.tranches));
-    auto it = std::find_if(
-        derived.begin(), derived.end(),
-        [&](const Tranche& t) { return t.year == c.year && t.kind == c.kind; });
-    if (it == derived.end()) {
-      return absl::NotFoundError(
-          absl::StrCat("project ", contract.project_id, " has no ",
-                       TrancheKindName(c.kind), " tranche in year ", c.year));
-    }
+    std::vector<Tranche> derived;
+    absl::StatusOr<Tranche*> found = Derived(c.year, c.kind, derived);
+    if (!found.ok()) return found.status();
+    Tranche* it = *found;
     const std::string label = TrancheLabel(contract.project_id, *it);
     if (it->state != TrancheState::kReleased || !it->release) {
       return absl::FailedPreconditionError(
@@ -227,6 +207,28 @@ class ContractDecider {
   }
 
  private:
+  // Every tranche of the contract derived afresh into `derived` (a release
+  // and its correction re-derive them all, RULES.md §7), and the one of
+  // `year` and `kind` in it.
+  absl::StatusOr<Tranche*> Derived(int year, TrancheKind kind,
+                                   std::vector<Tranche>& derived) const {
+    const Contract& contract = *state_.contract;
+    if (!state_.whole) {
+      return absl::InternalError("a payment needs the whole contract");
+    }
+    derived = DeriveTranches(TermsOf(contract), policy_, calendar_,
+                             state_.evaluations, ReleasesOf(state_.tranches));
+    auto it = std::find_if(
+        derived.begin(), derived.end(),
+        [&](const Tranche& t) { return t.year == year && t.kind == kind; });
+    if (it == derived.end()) {
+      return absl::NotFoundError(absl::StrCat("project ", contract.project_id,
+                                              " has no ", TrancheKindName(kind),
+                                              " tranche in year ", year));
+    }
+    return &*it;
+  }
+
   absl::Status CheckTerms(const Contract& c) const {
     if (c.villages.empty()) {
       return absl::InvalidArgumentError(
