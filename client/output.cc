@@ -92,7 +92,9 @@ void Print(Session& s, const Message& message, const Table& table) {
       *s.out << Json(message) << "\n";
       break;
     case OutputFormat::kCsv:
-      *s.out << RenderCsv(table);
+      // A UTF-8 byte-order mark first: without it Excel reads the file in
+      // the system code page and Chinese text comes out garbled.
+      *s.out << "\xEF\xBB\xBF" << RenderCsv(table);
       break;
     case OutputFormat::kXlsx: {
       // A workbook on stdout: redirect it to a file (`> list.xlsx`).

@@ -127,7 +127,7 @@ std::string RenderCsv(const Table& table) {
       if (c > 0) out += ',';
       out += CsvField(Printable(row[c], /*keep_breaks=*/true));
     }
-    out += "\n";
+    out += "\r\n";  // RFC 4180, and what Excel writes
   };
   emit(table.headers);
   for (const auto& row : table.rows) emit(row);

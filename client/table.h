@@ -30,8 +30,9 @@ std::string Printable(absl::string_view text, bool keep_breaks = false);
 // Left-aligned columns separated by two spaces; headers first.
 std::string RenderText(const Table& table);
 
-// Header line, then one line per row; fields quoted when they hold a comma,
-// quote or line break.
+// Header line, then one line per row, each ended by CRLF (RFC 4180, as
+// Excel writes it); fields quoted when they hold a comma, quote or line
+// break.
 std::string RenderCsv(const Table& table);
 
 }  // namespace evald::client

@@ -118,12 +118,13 @@ TEST(RenderCsvTest, QuotesOnlyFieldsThatNeedIt) {
             {"say \"hi\"", "line\nbreak"},
             {"汉字", ""},
             {"cr\r", "2,600,000.00"}};
+  // Rows end in CRLF; a line break inside a field stays as it is, quoted.
   EXPECT_EQ(RenderCsv(t),
-            "a,b\n"
-            "plain,\"has,comma\"\n"
-            "\"say \"\"hi\"\"\",\"line\nbreak\"\n"
-            "汉字,\n"
-            "\"cr\r\",\"2,600,000.00\"\n");
+            "a,b\r\n"
+            "plain,\"has,comma\"\r\n"
+            "\"say \"\"hi\"\"\",\"line\nbreak\"\r\n"
+            "汉字,\r\n"
+            "\"cr\r\",\"2,600,000.00\"\r\n");
 }
 
 TEST(RenderCsvTest, RoundTripsThroughParseCsv) {
@@ -328,7 +329,7 @@ TEST(PrintableTest, ControlAndDirectionCharactersAreWrittenOut) {
   t.headers = {"REF"};
   t.rows = {{"x\x1b]0;pwned\x07"}};
   EXPECT_EQ(RenderText(t), "REF\nx\\u001b]0;pwned\\u0007\n");
-  EXPECT_EQ(RenderCsv(t), "REF\nx\\u001b]0;pwned\\u0007\n");
+  EXPECT_EQ(RenderCsv(t), "REF\r\nx\\u001b]0;pwned\\u0007\r\n");
 }
 
 TEST(PrintableTest, JsonEscapesWhatTheJsonPrinterLeaves) {

@@ -24,9 +24,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "client/xlsx.h"
 #include "client/xlsx.h"
 #include "evaluation/v1/evaluation.pb.h"
 #include "gmock/gmock.h"
@@ -166,6 +166,15 @@ std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines = absl::StrSplit(text, '\n');
   if (!lines.empty() && lines.back().empty()) lines.pop_back();
   return lines;
+}
+
+// What -o csv printed, as plain lines: the byte-order mark and the CRLF
+// line ends that Excel needs taken off (CsvHasAHeaderAndQuotesWhereNeeded
+// checks that they are there).
+std::string Unexcel(const std::string& csv) {
+  const std::string bom = "\xEF\xBB\xBF";
+  return absl::StrReplaceAll(absl::StartsWith(csv, bom) ? csv.substr(3) : csv,
+                             {{"\r\n", "\n"}});
 }
 
 // The line of `text` that starts with `prefix`, or "".
@@ -773,9 +782,9 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
   // This week's payments: due on or before 2026-01-12 as of 2026-01-05.
   auto tranches = [&](std::vector<std::string> flags) {
     std::vector<std::string> names;
-    for (const std::string& line :
-         Lines(Ok(kFinance, Cat({"disbursement", "list", "-o", "csv"}, flags))
-                   .out)) {
+    for (const std::string& line : Lines(Unexcel(
+             Ok(kFinance, Cat({"disbursement", "list", "-o", "csv"}, flags))
+                 .out))) {
       if (!absl::StartsWith(line, "TRANCHE")) {
         names.push_back(line.substr(0, line.find(',')));
       }
@@ -1289,7 +1298,10 @@ TEST_F(EvalctlTest, CsvHasAHeaderAndQuotesWhereNeeded) {
   CreateProject("P1");
   CreateProject("P3", "Pilot \"A\", Nansha");
   Result r = Ok(kBureau, {"project", "list", "-o", "csv"});
-  EXPECT_EQ(r.out,
+  // For Excel: a UTF-8 byte-order mark, and CRLF line ends.
+  EXPECT_THAT(r.out, StartsWith("\xEF\xBB\xBFPROJECT,NAME,"));
+  EXPECT_THAT(r.out, HasSubstr(",TERMINATED\r\nP1,"));
+  EXPECT_EQ(Unexcel(r.out),
             "PROJECT,NAME,TOWNSHIP,PROVIDER,VILLAGES,START,ANNUAL FUND "
             "(YUAN),AGENCY,TERMINATED\n"
             "P1,黄阁镇社工站,huangge,PR1,\"V01,V02\",2025-07-01,"
@@ -1300,6 +1312,7 @@ TEST_F(EvalctlTest, CsvHasAHeaderAndQuotesWhereNeeded) {
   SubmitAll("P1", 2025, "mid-term", "85.5", "88");
   Result e = Ok(kBureau, Cat({"evaluation", "get", "-o", "csv"},
                              RefFlags("P1", 2025, "mid-term")));
+  e.out = Unexcel(e.out);
   EXPECT_THAT(e.out, StartsWith("FIELD,VALUE\nevaluation,P1/2025/mid-term\n"
                                 "state,SCORED\n"));
   EXPECT_THAT(e.out, HasSubstr("\nthird_party,\"85.50 (agency-ag1, v1)\"\n"));
@@ -1374,7 +1387,7 @@ TEST_F(ImportTest, GoodFileWithBomAndChineseHeadersAppliesEveryRow) {
   EXPECT_EQ(Ok(kAgency, {"import", path, "-o", "json"}).out,
             "{\"rows\":\"4\",\"accepted\":\"4\",\"refused\":\"0\","
             "\"invalid\":\"0\",\"not_sent\":\"0\"}\n");
-  EXPECT_EQ(Ok(kAgency, {"import", path, "-o", "csv"}).out,
+  EXPECT_EQ(Unexcel(Ok(kAgency, {"import", path, "-o", "csv"}).out),
             "ROWS,ACCEPTED,REFUSED,INVALID,NOT SENT\n4,4,0,0,0\n");
 }
 
@@ -1555,6 +1568,7 @@ TEST_F(ImportTest, ATemplateForTheRoundComesBackFilledIn) {
   // The agency's sheet for 2025 mid-term: its score and its financial row.
   Result csv = Ok(kAgency, {"import", "template", "--year", "2025", "--phase",
                             "mid-term", "-o", "csv"});
+  csv.out = Unexcel(csv.out);
   EXPECT_EQ(
       csv.out,
       "序号,类型,项目编号,项目名称,年度,阶段,分数,可整改,人员经费,服务质量"
@@ -1562,10 +1576,11 @@ TEST_F(ImportTest, ATemplateForTheRoundComesBackFilledIn) {
       "1,评分,P1,黄阁镇社工站,2025,中期,,,,,,,\n"
       "2,财务,P1,黄阁镇社工站,2025,中期,,,,,,,\n");
   // A village owes its score only.
-  EXPECT_THAT(Lines(Ok(kVillage1, {"import", "template", "--year", "2025",
+  EXPECT_THAT(
+      Lines(Unexcel(Ok(kVillage1, {"import", "template", "--year", "2025",
                                    "--phase", "mid-term", "-o", "csv"})
-                        .out),
-              ::testing::SizeIs(2));
+                        .out)),
+      ::testing::SizeIs(2));
   // Filled in (the score row only), it imports; the blank row is skipped
   // with a word.
   const std::string filled = WriteFile(
