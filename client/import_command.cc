@@ -17,6 +17,23 @@
 namespace evald::client {
 namespace {
 
+// The version of the caller's own submission in `e`: its financial
+// evaluation, or its party's professional score (0 when it has none).
+int VersionOf(const v1::Evaluation& e, bool financial,
+              const v1::PrincipalInfo& caller) {
+  if (financial) return e.has_financial() ? e.financial().version() : 0;
+  const std::string& role = caller.role();
+  if (role == "agency") return e.third_party().version();
+  if (role == "township") return e.township_score().version();
+  if (role == "bureau") return e.bureau().version();
+  if (role == "village") {
+    for (const v1::VillageScore& v : e.villages()) {
+      if (v.village() == caller.organisation()) return v.score().version();
+    }
+  }
+  return 0;
+}
+
 int RunImport(Session& s, const Args& args) {
   if (args.positional().size() != 1) {
     *s.err << "error: import takes one FILE.csv or FILE.xlsx (see --help)\n";
@@ -81,9 +98,28 @@ int RunImport(Session& s, const Args& args) {
   }
   const bool tty = isatty(STDERR_FILENO);
   const size_t total = parsed.rows.size();
-  size_t sent = 0, refused = 0;
+  size_t sent = 0, refused = 0, fresh = 0, replaced = 0, already = 0;
+  v1::PrincipalInfo caller;
+  if (total > 0 && !Call(s, &Stub::WhoAmI, v1::WhoAmIRequest(), &caller)) {
+    return kRefused;
+  }
   for (size_t i = 0; i < total; ++i) {
     const ImportRow& row = parsed.rows[i];
+    // The caller's version of this submission before the row is sent: the
+    // reply's then says whether the row was new, replaced one, or had been
+    // applied already (a repeated request answers with its first reply).
+    const v1::EvaluationRef& ref = row.financial
+                                       ? row.financial_request.evaluation()
+                                       : row.score.evaluation();
+    v1::GetEvaluationRequest get;
+    *get.mutable_evaluation() = ref;
+    v1::Evaluation before;
+    std::ostringstream ignored;
+    std::ostream* real_err_before = s.err;
+    s.err = &ignored;
+    const bool known = Call(s, &Stub::GetEvaluation, get, &before);
+    s.err = real_err_before;
+    const int prior = known ? VersionOf(before, row.financial, caller) : 0;
     v1::Evaluation reply;
     std::ostringstream error;
     std::ostream* real_err = s.err;
@@ -95,6 +131,14 @@ int RunImport(Session& s, const Args& args) {
     s.err = real_err;
     if (ok) {
       ++sent;
+      const int now = VersionOf(reply, row.financial, caller);
+      if (now <= prior) {
+        ++already;
+      } else if (prior == 0) {
+        ++fresh;
+      } else {
+        ++replaced;
+      }
     } else {
       ++refused;
       *s.err << path << ":" << row.line << ": " << error.str();
@@ -112,22 +156,22 @@ int RunImport(Session& s, const Args& args) {
   }
   const size_t skipped = total - sent - refused;
   Table t;
-  t.headers = {"ROWS", "ACCEPTED", "REFUSED", "INVALID", "NOT SENT"};
-  t.rows.push_back({absl::StrCat(total + parsed.problems.size()),
-                    absl::StrCat(sent), absl::StrCat(refused),
-                    absl::StrCat(parsed.problems.size()),
-                    absl::StrCat(skipped)});
-  if (s.output == OutputFormat::kJson) {
-    evalctl::v1::ImportReport doc;
-    doc.set_rows(total + parsed.problems.size());
-    doc.set_accepted(sent);
-    doc.set_refused(refused);
-    doc.set_invalid(parsed.problems.size());
-    doc.set_not_sent(skipped);
-    *s.out << Json(doc) << "\n";
-  } else {
-    Print(s, evalctl::v1::ImportReport(), t);
-  }
+  t.headers = {"ROWS",    "NEW",     "REPLACED", "ALREADY APPLIED",
+               "REFUSED", "INVALID", "NOT SENT"};
+  t.rows.push_back(
+      {absl::StrCat(total + parsed.problems.size()), absl::StrCat(fresh),
+       absl::StrCat(replaced), absl::StrCat(already), absl::StrCat(refused),
+       absl::StrCat(parsed.problems.size()), absl::StrCat(skipped)});
+  evalctl::v1::ImportReport doc;
+  doc.set_rows(total + parsed.problems.size());
+  doc.set_accepted(sent);
+  doc.set_new_(fresh);
+  doc.set_replaced(replaced);
+  doc.set_already_applied(already);
+  doc.set_refused(refused);
+  doc.set_invalid(parsed.problems.size());
+  doc.set_not_sent(skipped);
+  Print(s, doc, t);
   return refused == 0 && parsed.problems.empty() ? kOk : kRefused;
 }
 

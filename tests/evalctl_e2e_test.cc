@@ -1355,8 +1355,8 @@ TEST_F(ImportTest, GoodFileWithBomAndChineseHeadersAppliesEveryRow) {
                    "100000,30000,\"备注, with a comma\"\r\n"));
   Result r = Ok(kAgency, {"import", path});
   EXPECT_EQ(r.out,
-            "ROWS  ACCEPTED  REFUSED  INVALID  NOT SENT\n"
-            "4     4         0        0        0\n");
+            "ROWS  NEW  REPLACED  ALREADY APPLIED  REFUSED  INVALID  NOT SENT\n"
+            "4     4    0         0                0        0        0\n");
   EXPECT_EQ(r.err, "");  // short file: no progress line
 
   const v1::Evaluation mid = GetEvaluation("P1", 2025, "mid-term");
@@ -1386,9 +1386,11 @@ TEST_F(ImportTest, GoodFileWithBomAndChineseHeadersAppliesEveryRow) {
   // -o json and -o csv summaries.
   EXPECT_EQ(Ok(kAgency, {"import", path, "-o", "json"}).out,
             "{\"rows\":\"4\",\"accepted\":\"4\",\"refused\":\"0\","
-            "\"invalid\":\"0\",\"not_sent\":\"0\"}\n");
+            "\"invalid\":\"0\",\"not_sent\":\"0\",\"new\":\"0\","
+            "\"replaced\":\"0\",\"already_applied\":\"4\"}\n");
   EXPECT_EQ(Unexcel(Ok(kAgency, {"import", path, "-o", "csv"}).out),
-            "ROWS,ACCEPTED,REFUSED,INVALID,NOT SENT\n4,4,0,0,0\n");
+            "ROWS,NEW,REPLACED,ALREADY APPLIED,REFUSED,INVALID,NOT SENT\n"
+            "4,0,0,4,0,0,0\n");
 }
 
 TEST_F(ImportTest, RerunningAGoodFileChangesNothing) {
@@ -1405,9 +1407,10 @@ TEST_F(ImportTest, RerunningAGoodFileChangesNothing) {
 
   for (int i = 0; i < 2; ++i) {
     Result again = Ok(kAgency, {"import", path});
-    EXPECT_EQ(again.out,
-              "ROWS  ACCEPTED  REFUSED  INVALID  NOT SENT\n"
-              "2     2         0        0        0\n");
+    EXPECT_EQ(
+        again.out,
+        "ROWS  NEW  REPLACED  ALREADY APPLIED  REFUSED  INVALID  NOT SENT\n"
+        "2     0    0         2                0        0        0\n");
   }
   EXPECT_EQ(Versions(), versions);
   EXPECT_EQ(Audit("P1").size(), events.size());
@@ -1465,9 +1468,13 @@ TEST_F(ImportTest, ContinueOnErrorAppliesTheGoodRowsOnly) {
     EXPECT_THAT(r.err, HasSubstr(path + ":3: score: \"100.01\""));
     EXPECT_THAT(r.err, HasSubstr(path + ":5: phase: \"春季\""));
     EXPECT_THAT(r.err, Not(HasSubstr("nothing was sent")));
-    EXPECT_EQ(r.out,
-              "ROWS  ACCEPTED  REFUSED  INVALID  NOT SENT\n"
-              "5     2         0        3        0\n");
+    EXPECT_EQ(
+        r.out,
+        "ROWS  NEW  REPLACED  ALREADY APPLIED  REFUSED  INVALID  NOT SENT\n"
+        "5     " +
+            std::string(run == 0 ? "2    0         0                "
+                                 : "0    0         2                ") +
+            "0        3        0\n");
     const v1::Evaluation mid = GetEvaluation("P1", 2025, "mid-term");
     const v1::Evaluation fin = GetEvaluation("P1", 2025, "final");
     EXPECT_EQ(mid.third_party().score(), "85.00");
@@ -1489,8 +1496,8 @@ TEST_F(ImportTest, ARowRepeatedInTheFileIsOneSubmission) {
                                      "score,P1,2025,mid-term,85\n");
   Result r = Ok(kAgency, {"import", path});
   EXPECT_EQ(r.out,
-            "ROWS  ACCEPTED  REFUSED  INVALID  NOT SENT\n"
-            "2     2         0        0        0\n");
+            "ROWS  NEW  REPLACED  ALREADY APPLIED  REFUSED  INVALID  NOT SENT\n"
+            "2     1    0         1                0        0        0\n");
   v1::Evaluation mid = GetEvaluation("P1", 2025, "mid-term");
   EXPECT_EQ(mid.third_party().score(), "85.00");
   EXPECT_EQ(mid.third_party().version(), 1);
@@ -1512,8 +1519,8 @@ TEST_F(ImportTest, SpreadsheetHabitsAreToleratedAndSortingResendsNothing) {
       "agency.csv", absl::StrCat(kBom, header, rows[0], rows[1], rows[2]));
   Result r = Ok(kAgency, {"import", path});
   EXPECT_EQ(r.out,
-            "ROWS  ACCEPTED  REFUSED  INVALID  NOT SENT\n"
-            "2     2         0        0        0\n");
+            "ROWS  NEW  REPLACED  ALREADY APPLIED  REFUSED  INVALID  NOT SENT\n"
+            "2     2    0         0                0        0        0\n");
   EXPECT_THAT(r.err,
               AllOf(HasSubstr("agency.csv:1: warning: column \"联系人\" is "
                               "not one evalctl reads; it is ignored\n"),
@@ -1548,8 +1555,8 @@ TEST_F(ImportTest, AnExcelWorkbookImportsAsItsCsvWould) {
                             S("否"), 750000.0, 120000.0, 100000.0, 30000.0}}));
   Result r = Ok(kAgency, {"import", path});
   EXPECT_EQ(r.out,
-            "ROWS  ACCEPTED  REFUSED  INVALID  NOT SENT\n"
-            "2     2         0        0        0\n");
+            "ROWS  NEW  REPLACED  ALREADY APPLIED  REFUSED  INVALID  NOT SENT\n"
+            "2     2    0         0                0        0        0\n");
   const v1::Evaluation mid = GetEvaluation("P1", 2025, "mid-term");
   EXPECT_EQ(mid.third_party().score(), "86.40");
   EXPECT_EQ(mid.financial().expenditure().personnel_fen(), 75000000);
@@ -1633,8 +1640,8 @@ TEST_F(ImportTest, LongFileShowsProgressAndASummary) {
   // Not a terminal: one progress line at the end, no carriage returns.
   EXPECT_EQ(r.err, "import: 120/120 rows\n");
   EXPECT_EQ(r.out,
-            "ROWS  ACCEPTED  REFUSED  INVALID  NOT SENT\n"
-            "120   120       0        0        0\n");
+            "ROWS  NEW  REPLACED  ALREADY APPLIED  REFUSED  INVALID  NOT SENT\n"
+            "120   10   110       0                0        0        0\n");
   for (int year = 2025; year <= 2029; ++year) {
     for (const char* phase : {"mid-term", "final"}) {
       const v1::Evaluation e = GetEvaluation("P1", year, phase);
@@ -1660,15 +1667,15 @@ TEST_F(ImportTest, ServerRefusalStopsTheImportAtThatRow) {
   EXPECT_EQ(r.code, 1) << r;
   EXPECT_EQ(r.err, path + ":3: error: NOT_FOUND: project P9 not found\n");
   EXPECT_EQ(r.out,
-            "ROWS  ACCEPTED  REFUSED  INVALID  NOT SENT\n"
-            "3     1         1        0        1\n");
+            "ROWS  NEW  REPLACED  ALREADY APPLIED  REFUSED  INVALID  NOT SENT\n"
+            "3     1    0         0                1        0        1\n");
   EXPECT_EQ(Versions(), std::make_pair(int64_t{1}, int64_t{0}));
 
   r = Run(kAgency, {"import", path, "--continue-on-error"});
   EXPECT_EQ(r.code, 1) << r;
   EXPECT_EQ(r.out,
-            "ROWS  ACCEPTED  REFUSED  INVALID  NOT SENT\n"
-            "3     2         1        0        0\n");
+            "ROWS  NEW  REPLACED  ALREADY APPLIED  REFUSED  INVALID  NOT SENT\n"
+            "3     1    0         1                1        0        0\n");
   EXPECT_EQ(Versions(), std::make_pair(int64_t{1}, int64_t{1}));
 
   // The whole file is refused for a principal that does not score.
