@@ -3,8 +3,10 @@
 
 #include "client/evalctl.h"
 
+#include <cstdlib>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/command.h"
@@ -29,8 +31,8 @@ const std::vector<Command>& Commands() {
 
 const std::set<std::string>& GlobalFlags() {
   static const auto* const flags = new std::set<std::string>{
-      "server",  "token",     "output",   "timeout",         "help",
-      "ca-file", "cert-file", "key-file", "tls-server-name", "verbose"};
+      "server",    "token",    "output",          "timeout", "help", "ca-file",
+      "cert-file", "key-file", "tls-server-name", "verbose", "lang"};
   return *flags;
 }
 
@@ -197,6 +199,22 @@ int RunEvalctl(const std::vector<std::string>& argv,
     return kUsage;
   }
   s.verbose = args->Has("verbose");
+  // Headers in the language of the clerk's desktop unless --lang says.
+  std::string locale;
+  for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') {
+      locale = value;
+      break;
+    }
+  }
+  const std::string lang =
+      args->GetOr("lang", absl::StartsWith(locale, "zh") ? "zh" : "en");
+  if (lang != "en" && lang != "zh") {
+    err << "error: --lang: want en or zh\n";
+    return kUsage;
+  }
+  s.chinese_headers = lang == "zh";
   absl::StatusOr<int> timeout = args->Int("timeout", 30);
   if (!timeout.ok() || *timeout <= 0) {
     err << "error: --timeout: want a positive whole number of seconds\n";

@@ -1,5 +1,6 @@
 #include "client/output.h"
 
+#include <map>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -86,7 +87,70 @@ std::string Json(const Message& message) {
   return EscapeForTerminal(out);
 }
 
-void Print(Session& s, const Message& message, const Table& table) {
+namespace {
+
+// The Chinese heading of each column evalctl prints (--lang zh); a heading
+// not listed stays as it is.
+const std::string& ChineseHeader(const std::string& english) {
+  static const auto* const names = new std::map<std::string, std::string>{
+      {"PROJECT", "项目编号"},
+      {"NAME", "名称"},
+      {"TOWNSHIP", "镇(街)"},
+      {"PROVIDER", "承接机构"},
+      {"VILLAGES", "村(居)"},
+      {"START", "开始日期"},
+      {"ANNUAL FUND (YUAN)", "年度资金(元)"},
+      {"AGENCY", "评估机构"},
+      {"TERMINATED", "已终止"},
+      {"EVALUATION", "评估"},
+      {"STATE", "状态"},
+      {"SCORE", "总分"},
+      {"GRADE", "等级"},
+      {"DEADLINE", "整改期限"},
+      {"MISSING", "未提交"},
+      {"REASONS", "依据"},
+      {"OPENED", "开放日期"},
+      {"DAYS LATE", "逾期天数"},
+      {"TRANCHE", "拨款批次"},
+      {"AMOUNT (YUAN)", "金额(元)"},
+      {"DUE", "应付日期"},
+      {"OVERDUE", "逾期"},
+      {"REFERENCE", "支付凭证"},
+      {"NOTE", "说明"},
+      {"YEAR", "年度"},
+      {"SEQ", "序号"},
+      {"TIME (CST)", "时间(北京时间)"},
+      {"PRINCIPAL", "操作人"},
+      {"ROLE", "角色"},
+      {"ACTION", "操作"},
+      {"TARGET", "对象"},
+      {"REQUEST ID", "请求编号"},
+      {"DETAIL", "内容"},
+      {"FIELD", "项目"},
+      {"VALUE", "值"},
+      {"WHAT", "事项"},
+      {"SUBJECT", "对象"},
+      {"DATE", "日期"},
+      {"ROWS", "行数"},
+      {"NEW", "新提交"},
+      {"REPLACED", "已替换"},
+      {"ALREADY APPLIED", "已提交过"},
+      {"REFUSED", "被拒绝"},
+      {"INVALID", "无效"},
+      {"NOT SENT", "未发送"},
+      {"ORGANISATION", "机构"},
+  };
+  auto it = names->find(english);
+  return it == names->end() ? english : it->second;
+}
+
+}  // namespace
+
+void Print(Session& s, const Message& message, const Table& english) {
+  Table table = english;
+  if (s.chinese_headers) {
+    for (std::string& h : table.headers) h = ChineseHeader(h);
+  }
   switch (s.output) {
     case OutputFormat::kJson:
       *s.out << Json(message) << "\n";

@@ -36,6 +36,8 @@ struct Session {
   int timeout_seconds = 30;
   // -v: say on stderr which request id each change was sent with.
   bool verbose = false;
+  // --lang zh (or a Chinese locale): table and CSV headers in Chinese.
+  bool chinese_headers = false;
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
   // The running command's request fields by flag (plain_words.h), so that

@@ -1,5 +1,6 @@
 #include "client/views.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -168,14 +169,32 @@ Table EvaluationList(const v1::ListEvaluationsResponse& r) {
   Table t;
   t.headers = {"EVALUATION", "TOWNSHIP", "STATE",  "SCORE",
                "GRADE",      "DEADLINE", "MISSING"};
+  // Why a phase is in rectification or failed, when one of them is: the
+  // clerk's next question, answered in the list.
+  auto failing = [](const v1::Evaluation& e) {
+    return e.state() == v1::RECTIFYING || e.state() == v1::REEVALUATING ||
+           e.state() == v1::FAILED;
+  };
+  const bool reasons =
+      std::any_of(r.evaluations().begin(), r.evaluations().end(), failing);
+  if (reasons) t.headers.push_back("REASONS");
   for (const v1::Evaluation& e : r.evaluations()) {
-    t.rows.push_back(
-        {EvaluationId(e), e.township(), v1::EvaluationState_Name(e.state()),
-         e.has_result() ? absl::StrCat(e.result().score(),
-                                       e.result().provisional() ? "?" : "")
-                        : "-",
-         e.has_result() ? GradeText(e.result().grade()) : "-", DeadlineText(e),
-         e.missing().empty() ? "-" : absl::StrJoin(e.missing(), ",")});
+    std::vector<std::string> row = {
+        EvaluationId(e),
+        e.township(),
+        v1::EvaluationState_Name(e.state()),
+        e.has_result() ? absl::StrCat(e.result().score(),
+                                      e.result().provisional() ? "?" : "")
+                       : "-",
+        e.has_result() ? GradeText(e.result().grade()) : "-",
+        DeadlineText(e),
+        e.missing().empty() ? "-" : absl::StrJoin(e.missing(), ",")};
+    if (reasons) {
+      row.push_back(failing(e) && e.result().reasons_size() > 0
+                        ? absl::StrJoin(e.result().reasons(), "; ")
+                        : "-");
+    }
+    t.rows.push_back(std::move(row));
   }
   return t;
 }

@@ -105,8 +105,10 @@ def run(parts, build_dir):
         command = "\n".join(payload[0])
         script.append(f"{{\n{command}\n}} > {outputs}/{n} 2>&1")
         n += 1
-    subprocess.run(["bash", "-c", "\n".join(script)], check=False,
-                   env={**os.environ, "EVAL_TOKEN": ""})
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LC_ALL", "LC_MESSAGES")}
+    env.update({"EVAL_TOKEN": "", "LANG": "C.UTF-8"})  # English headers
+    subprocess.run(["bash", "-c", "\n".join(script)], check=False, env=env)
     evald.terminate()
     evald.wait(timeout=30)
     results = []

@@ -217,6 +217,11 @@ const std::regex kRequestIdLine("request-id: (evalctl-[0-9a-f]{32})\n");
 class EvalctlTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The expected outputs are English: a Chinese desktop locale would turn
+    // evalctl's headers Chinese (--lang).
+    setenv("LANG", "C.UTF-8", 1);
+    unsetenv("LC_ALL");
+    unsetenv("LC_MESSAGES");
     char pattern[] = "/tmp/evalctl-test-XXXXXX";
     ASSERT_NE(mkdtemp(pattern), nullptr);
     scratch_ = pattern;
@@ -964,6 +969,15 @@ TEST_F(EvalctlTest, RectificationNotAppliedForExpiresAndTerminates) {
             HasRow("third_party", "50.00 (agency-ag1, v1), marked rectifiable"),
             HasRowStartingWith("rectification_deadline", "2026-01-14")));
 
+  // The list says why, beside the deadline.
+  EXPECT_THAT(
+      Ok(kBureau,
+         {"evaluation", "list", "--project", "P2", "--as-of", "2026-01-10"})
+          .out,
+      AllOf(HasSubstr("  REASONS\n"),
+            ContainsRegex("P2/2025/mid-term .*RECTIFYING .*2026-01-14 \\(4 "
+                          "days left\\) .*professional-service score 53.00 "
+                          "is below 60.00")));
   Refused(kBureau,
           Cat({"rectification", "expire", "--as-of", "2026-01-14"}, mid),
           "error: FAILED_PRECONDITION: evaluation P2/2025/mid-term: the "
@@ -1607,6 +1621,25 @@ TEST_F(ImportTest, ATemplateForTheRoundComesBackFilledIn) {
   ASSERT_EQ(rows->size(), 3u);
   EXPECT_EQ((*rows)[2].fields[1], "财务");
   EXPECT_EQ((*rows)[2].fields[4], "2025");  // a number in the workbook
+}
+
+TEST_F(EvalctlTest, HeadersInChineseWithLangZh) {
+  CreateProject("P1");
+  EXPECT_THAT(
+      Ok(kBureau, {"project", "list", "--lang", "zh"}).out,
+      StartsWith("项目编号  名称          镇(街)   承接机构  村(居)   "));
+  EXPECT_THAT(
+      Unexcel(Ok(kFinance, {"disbursement", "list", "--project", "P1", "--lang",
+                            "zh", "-o", "csv"})
+                  .out),
+      StartsWith("拨款批次,镇(街),金额(元),状态,应付日期,逾期,支付凭证\n"));
+  // JSON keeps the API's names; English stays the default here.
+  EXPECT_THAT(
+      Ok(kBureau, {"project", "list", "--lang", "zh", "-o", "json"}).out,
+      StartsWith("{\"projects\":[{\"project_id\":\"P1\""));
+  EXPECT_THAT(Ok(kBureau, {"project", "list"}).out, StartsWith("PROJECT  "));
+  UsageError({"project", "list", "--lang", "fr"},
+             "error: --lang: want en or zh");
 }
 
 TEST_F(EvalctlTest, AnyTableAsAnExcelWorkbook) {
