@@ -1,6 +1,7 @@
 // evalctl disbursement list | release: the tranches and their payment.
 
 #include <algorithm>
+#include <map>
 
 #include "client/command.h"
 #include "client/flags.h"
@@ -88,7 +89,19 @@ std::vector<Command> MoneyCommands() {
                }
                return x.due_date() < y.due_date();
              });
-         Print(s, all, DisbursementList(all.disbursements()));
+         // The stations' names, for the clerk who pays by name.
+         v1::ListProjectsRequest projects;
+         projects.set_township(r.township());
+         v1::ListProjectsResponse known;
+         std::map<std::string, std::string> names;
+         if (ListAll(s, &Stub::ListProjects, projects, &known)) {
+           for (const v1::Project& p : known.projects()) {
+             names[p.project_id()] = p.name();
+           }
+         }
+         EVALD_TRY_FLAG(as_of, DaysAfter("--as-of", r.as_of(), 0));
+         Print(s, all,
+               DisbursementWorkList(all.disbursements(), names, *as_of));
          if (s.output == OutputFormat::kTable) {
            *s.out << DisbursementFooter(all.disbursements());
          }

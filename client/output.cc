@@ -139,6 +139,7 @@ const std::string& ChineseHeader(const std::string& english) {
       {"INVALID", "无效"},
       {"NOT SENT", "未发送"},
       {"ORGANISATION", "机构"},
+      {"RELEASED", "已拨付"},
   };
   auto it = names->find(english);
   return it == names->end() ? english : it->second;

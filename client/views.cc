@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
 #include "client/format.h"
 
 namespace evald::client {
@@ -232,6 +233,31 @@ Table DisbursementList(
         OrDash(d.payment_reference())};
     if (held) row.push_back(OrDash(d.hold_reason()));
     t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+Table DisbursementWorkList(
+    const google::protobuf::RepeatedPtrField<v1::Disbursement>& tranches,
+    const std::map<std::string, std::string>& names, const std::string& as_of) {
+  Table t = DisbursementList(tranches);
+  t.headers.insert(t.headers.begin() + 1, "NAME");
+  t.headers.push_back("RELEASED");
+  absl::CivilDay today;
+  const bool dated = absl::ParseCivilTime(as_of, &today);
+  for (int i = 0; i < tranches.size(); ++i) {
+    const v1::Disbursement& d = tranches[i];
+    std::vector<std::string>& row = t.rows[i];
+    auto name = names.find(d.project_id());
+    row.insert(row.begin() + 1, name == names.end() ? "-" : name->second);
+    absl::CivilDay due;
+    if (d.overdue() && dated && absl::ParseCivilTime(d.due_date(), &due)) {
+      const int64_t days = today - due;
+      row[6] = absl::StrCat("yes (", days, days == 1 ? " day)" : " days)");
+    }
+    row.push_back(d.released_on().empty()
+                      ? "-"
+                      : absl::StrCat(d.released_on(), " by ", d.released_by()));
   }
   return t;
 }

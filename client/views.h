@@ -5,6 +5,7 @@
 #ifndef EVALD_CLIENT_VIEWS_H_
 #define EVALD_CLIENT_VIEWS_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,13 @@ Table LateList(const v1::ListLatePartiesResponse& r);
 
 Table DisbursementList(
     const google::protobuf::RepeatedPtrField<v1::Disbursement>& tranches);
+
+// The finance clerk's list: DisbursementList with the station's name
+// (`names`: project id -> name), days overdue as of `as_of` (YYYY-MM-DD),
+// and when and by whom each was released.
+Table DisbursementWorkList(
+    const google::protobuf::RepeatedPtrField<v1::Disbursement>& tranches,
+    const std::map<std::string, std::string>& names, const std::string& as_of);
 
 // Under a table of tranches: the total in yuan, by state, and what a
 // due date marked * means.

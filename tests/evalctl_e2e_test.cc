@@ -774,12 +774,12 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
   Result due = Ok(kFinance, {"disbursement", "list", "--state", "due",
                              "--as-of", "2026-01-10"});
   EXPECT_EQ(due.out,
-            "TRANCHE             TOWNSHIP  AMOUNT (YUAN)  STATE  DUE         "
-            "OVERDUE  REFERENCE\n"
-            "P1/2025/year-start  huangge   1,040,000.00   DUE    2025-07-22  "
-            "yes      -\n"
-            "P1/2025/mid-term    huangge   780,000.00     DUE    2026-01-12  "
-            "no       -\n"
+            "TRANCHE             NAME          TOWNSHIP  AMOUNT (YUAN)  STATE  "
+            "DUE         OVERDUE         REFERENCE  RELEASED\n"
+            "P1/2025/year-start  黄阁镇社工站  huangge   1,040,000.00   DUE    "
+            "2025-07-22  yes (172 days)  -          -\n"
+            "P1/2025/mid-term    黄阁镇社工站  huangge   780,000.00     DUE    "
+            "2026-01-12  no              -          -\n"
             "total: 2 tranches, 1,820,000.00 yuan (DUE 1,820,000.00)\n");
   Result overdue = Ok(
       kFinance, {"disbursement", "list", "--overdue", "--as-of", "2026-01-10"});
@@ -950,9 +950,10 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
   // The provider sees its own tranches too.
   Result provider = Ok(kProvider, {"disbursement", "list", "--project", "P1",
                                    "--state", "due", "--as-of", "2026-07-10"});
-  EXPECT_THAT(provider.out,
-              HasSubstr("P1/2025/final       huangge   780,000.00     DUE    "
-                        "2026-07-22  no       -\n"));
+  EXPECT_THAT(
+      provider.out,
+      HasSubstr("P1/2025/final       黄阁镇社工站  huangge   780,000.00 "
+                "    DUE    2026-07-22  no              -          -\n"));
 }
 
 TEST_F(EvalctlTest, RectificationNotAppliedForExpiresAndTerminates) {
@@ -1628,11 +1629,11 @@ TEST_F(EvalctlTest, HeadersInChineseWithLangZh) {
   EXPECT_THAT(
       Ok(kBureau, {"project", "list", "--lang", "zh"}).out,
       StartsWith("项目编号  名称          镇(街)   承接机构  村(居)   "));
-  EXPECT_THAT(
-      Unexcel(Ok(kFinance, {"disbursement", "list", "--project", "P1", "--lang",
-                            "zh", "-o", "csv"})
-                  .out),
-      StartsWith("拨款批次,镇(街),金额(元),状态,应付日期,逾期,支付凭证\n"));
+  EXPECT_THAT(Unexcel(Ok(kFinance, {"disbursement", "list", "--project", "P1",
+                                    "--lang", "zh", "-o", "csv"})
+                          .out),
+              StartsWith("拨款批次,名称,镇(街),金额(元),状态,应付日期,逾期,"
+                         "支付凭证,已拨付\n"));
   // JSON keeps the API's names; English stays the default here.
   EXPECT_THAT(
       Ok(kBureau, {"project", "list", "--lang", "zh", "-o", "json"}).out,
@@ -1652,7 +1653,7 @@ TEST_F(EvalctlTest, AnyTableAsAnExcelWorkbook) {
   EXPECT_EQ((*rows)[0].fields[0], "TRANCHE");
   EXPECT_EQ((*rows)[1].fields[0], "P1/2025/year-start");
   // Money is a number Excel can sum: 1,040,000.00 yuan.
-  EXPECT_EQ((*rows)[1].fields[2], "1040000");
+  EXPECT_EQ((*rows)[1].fields[3], "1040000");
   UsageError({"project", "list", "-o", "pdf"},
              "error: -o/--output: want table, json, csv or xlsx");
 }
