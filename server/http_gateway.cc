@@ -250,6 +250,15 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
                                  writes ? "SERVING" : "NOT_SERVING", "\"}"),
                     "application/json");
   });
+  if (opts.metrics) {
+    // Aggregates only (metrics.h): no token, as /healthz, for the scraper.
+    http.Get("/metrics",
+             [self](const httplib::Request&, httplib::Response& res) {
+               res.set_header("Cache-Control", "no-store");
+               res.set_content(self->options_.metrics(),
+                               "text/plain; version=0.0.4; charset=utf-8");
+             });
+  }
   if (!opts.web_dir.empty()) {
     http.set_mount_point("/", opts.web_dir);
     http.set_file_request_handler(

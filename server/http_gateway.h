@@ -56,6 +56,8 @@ struct HttpGatewayOptions {
   std::string web_dir;
   // Whether the store accepts writes, for /healthz.
   std::function<bool()> writes_available;
+  // The text of GET /metrics (Prometheus); none served when empty.
+  std::function<std::string()> metrics;
 };
 
 class HttpGateway {

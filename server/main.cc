@@ -35,10 +35,12 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "scoring/calendar.h"
 #include "scoring/policy.h"
+#include "server/business_metrics.h"
 #include "server/config.h"
 #include "server/engine.h"
 #include "server/http_gateway.h"
 #include "server/listen_address.h"
+#include "server/metrics.h"
 #include "server/policy_set.h"
 #include "server/principals.h"
 #include "server/rate_limiter.h"
@@ -215,7 +217,9 @@ int Run() {
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers));
   RateLimiter limiter(absl::GetFlag(FLAGS_rate_limit_qps),
                       absl::GetFlag(FLAGS_rate_limit_burst));
-  EvaluationServiceImpl service(&engine, &*principals, pool.get(), &limiter);
+  RpcMetrics rpc_metrics;
+  EvaluationServiceImpl service(&engine, &*principals, pool.get(), &limiter,
+                                &rpc_metrics);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -252,6 +256,12 @@ int Run() {
     http.max_body_bytes = absl::GetFlag(FLAGS_max_message_bytes);
     http.web_dir = absl::GetFlag(FLAGS_web_dir);
     http.writes_available = [&store] { return (*store)->WritesAvailable(); };
+    http.metrics = [&rpc_metrics, &store, &engine] {
+      absl::StatusOr<std::string> business =
+          BusinessMetrics(**store, engine.Today());
+      return absl::StrCat(rpc_metrics.Render(),
+                          business.ok() ? *business : std::string());
+    };
     absl::StatusOr<std::unique_ptr<HttpGateway>> started = HttpGateway::Start(
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
             v1::EvaluationService::service_full_name()),

@@ -19,11 +19,12 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 
 EvaluationServiceImpl::EvaluationServiceImpl(
     Engine* engine, const PrincipalRegistry* principals, WorkerPool* pool,
-    RateLimiter* limiter)
+    RateLimiter* limiter, RpcMetrics* metrics)
     : engine_(engine),
       principals_(principals),
       pool_(pool),
-      limiter_(limiter) {}
+      limiter_(limiter),
+      metrics_(metrics) {}
 
 absl::StatusOr<Principal> EvaluationServiceImpl::Authenticate(
     const grpc::CallbackServerContext& ctx) const {
@@ -54,12 +55,21 @@ absl::StatusOr<Principal> EvaluationServiceImpl::Authenticate(
       grpc::CallbackServerContext* ctx, const v1::Request* request,          \
       v1::Reply* reply) {                                                    \
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();               \
+    const absl::Time started = absl::Now();                                  \
+    if (metrics_ != nullptr) metrics_->Started(#Method);                     \
+    auto finish = [this, reactor, started](const grpc::Status& status) {     \
+      if (metrics_ != nullptr) {                                             \
+        metrics_->Handled(#Method, status.error_code(),                      \
+                          absl::ToDoubleSeconds(absl::Now() - started));     \
+      }                                                                      \
+      reactor->Finish(status);                                               \
+    };                                                                       \
     absl::StatusOr<Principal> who = Authenticate(*ctx);                      \
     if (!who.ok()) {                                                         \
-      reactor->Finish(ToGrpcStatus(who.status()));                           \
+      finish(ToGrpcStatus(who.status()));                                    \
       return reactor;                                                        \
     }                                                                        \
-    auto work = [this, reactor, request, reply, who = *std::move(who)] {     \
+    auto work = [this, finish, request, reply, who = *std::move(who)] {      \
       absl::StatusOr<v1::Reply> result = engine_->Method(who, *request);     \
       if (result.ok()) {                                                     \
         *reply = *std::move(result);                                         \
@@ -70,7 +80,7 @@ absl::StatusOr<Principal> EvaluationServiceImpl::Authenticate(
                       std::string(result.status().message()),                \
                       storage::StorageDetail(result.status()));              \
       }                                                                      \
-      reactor->Finish(ToGrpcStatus(result.status()));                        \
+      finish(ToGrpcStatus(result.status()));                                 \
     };                                                                       \
     if (RunsInline(*request)) {                                              \
       work();                                                                \

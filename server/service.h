@@ -13,6 +13,7 @@
 #include "evaluation/v1/evaluation.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "server/engine.h"
+#include "server/metrics.h"
 #include "server/principals.h"
 #include "server/rate_limiter.h"
 #include "server/worker_pool.h"
@@ -25,10 +26,11 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 class EvaluationServiceImpl final
     : public evaluation::v1::EvaluationService::CallbackService {
  public:
-  // `engine`, `principals`, `pool` and `limiter` (may be null: no limit)
-  // must outlive the service.
+  // `engine`, `principals`, `pool`, `limiter` (may be null: no limit) and
+  // `metrics` (may be null: none counted) must outlive the service.
   EvaluationServiceImpl(Engine* engine, const PrincipalRegistry* principals,
-                        WorkerPool* pool, RateLimiter* limiter = nullptr);
+                        WorkerPool* pool, RateLimiter* limiter = nullptr,
+                        RpcMetrics* metrics = nullptr);
 
 #define EVALD_RPC(Method, Request, Reply)                            \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, \
@@ -47,6 +49,7 @@ class EvaluationServiceImpl final
   const PrincipalRegistry* principals_;
   WorkerPool* pool_;
   RateLimiter* limiter_;
+  RpcMetrics* metrics_;
 };
 
 }  // namespace evald::server

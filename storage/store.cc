@@ -191,6 +191,20 @@ void Store::StopWrites(const absl::Status& failure) {
   }
 }
 
+std::map<std::string, uint64_t> Store::EngineGauges() const {
+  std::map<std::string, uint64_t> out;
+  for (const auto& [name, property] :
+       {std::pair{"live_sst_bytes", "rocksdb.live-sst-files-size"},
+        std::pair{"pending_compaction_bytes",
+                  "rocksdb.estimate-pending-compaction-bytes"},
+        std::pair{"memtable_bytes", "rocksdb.cur-size-all-mem-tables"},
+        std::pair{"block_cache_bytes", "rocksdb.block-cache-usage"}}) {
+    uint64_t value = 0;
+    if (db_->GetAggregatedIntProperty(property, &value)) out[name] = value;
+  }
+  return out;
+}
+
 bool Store::DiskHasRoom() const {
   constexpr uint64_t kRoomToReopen = uint64_t{8} << 20;
   const std::optional<uint64_t> free = FreeBytes(path_);

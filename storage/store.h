@@ -168,8 +168,8 @@ class Store {
  public:
   // Opens (creating if absent) the database at options.path. Upgrades a
   // format-2 database (above); refuses any other format version that is
-  // not kFormatVersion (FailedPrecondition naming both versions), and a data directory whose
-  // disk has less free space than options.disk_reserve_bytes
+  // not kFormatVersion (FailedPrecondition naming both versions), and a data
+  // directory whose disk has less free space than options.disk_reserve_bytes
   // (Unavailable, nothing changed).
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       const StoreOptions& options);
@@ -192,6 +192,11 @@ class Store {
   // the reserve and at least 8 MiB (recovery writes a new log and may
   // flush a memtable).
   bool DiskHasRoom() const;
+
+  // RocksDB's own gauges over every column family, for /metrics:
+  // "live_sst_bytes", "pending_compaction_bytes", "memtable_bytes",
+  // "block_cache_bytes". A property RocksDB cannot give is left out.
+  std::map<std::string, uint64_t> EngineGauges() const;
 
   absl::StatusOr<std::optional<v1::Project>> GetProject(
       absl::string_view project_id) const;

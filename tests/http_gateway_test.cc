@@ -7,9 +7,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -27,6 +30,7 @@ namespace evald::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kService[] = "/evaluation.v1.EvaluationService/";
 
@@ -204,6 +208,57 @@ TEST_F(HttpGatewayTest, HealthzAnswersWithoutAToken) {
   httplib::Result api = Post("GetPolicy", "{}", kBureau);
   ASSERT_TRUE(api);
   EXPECT_FALSE(api->has_header("Access-Control-Allow-Origin"));
+}
+
+TEST_F(HttpGatewayTest, MetricsCountCallsAndShowTheDistrictInPrometheusFormat) {
+  ASSERT_TRUE(CreateProject("P1", "2025-07-01").ok());
+  ASSERT_TRUE(Post("GetPolicy", "{}", kFinance));
+  ASSERT_TRUE(Post("GetPolicy", "{}", kFinance));
+  ASSERT_TRUE(Post("ReleaseDisbursement", "{}", kBureau));  // denied
+  httplib::Client client(absl::StrCat("http://", evald_.http_address()));
+  httplib::Result res = client.Get("/metrics");  // no token, as a scraper
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"),
+            "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = res->body;
+  const std::string labels =
+      "grpc_type=\"unary\",grpc_service=\"evaluation.v1.EvaluationService\","
+      "grpc_method=";
+  // Calls over HTTP and gRPC alike: GetPolicy twice, CreateProject once.
+  EXPECT_THAT(text, HasSubstr(absl::StrCat("grpc_server_started_total{", labels,
+                                           "\"GetPolicy\"} 2\n")));
+  EXPECT_THAT(text,
+              HasSubstr(absl::StrCat("grpc_server_handled_total{", labels,
+                                     "\"GetPolicy\",grpc_code=\"OK\"} 2\n")));
+  EXPECT_THAT(text, HasSubstr(absl::StrCat("grpc_server_handled_total{", labels,
+                                           "\"ReleaseDisbursement\",grpc_code="
+                                           "\"PermissionDenied\"} 1\n")));
+  EXPECT_THAT(text,
+              HasSubstr(absl::StrCat("grpc_server_handling_seconds_count{",
+                                     labels, "\"CreateProject\"} 1\n")));
+  EXPECT_THAT(text, HasSubstr(absl::StrCat(
+                        "grpc_server_handling_seconds_bucket{", labels,
+                        "\"CreateProject\",le=\"+Inf\"} 1\n")));
+  // The district: P1's ten phases are OPEN; its first year-start tranche
+  // (1,040,000.00 yuan, due 2025-07-22) is due and, today, overdue.
+  EXPECT_THAT(text, HasSubstr("evald_phases{state=\"OPEN\"} 10\n"));
+  EXPECT_THAT(text, HasSubstr("evald_tranches_due_fen 104000000\n"));
+  EXPECT_THAT(text, HasSubstr("evald_tranches_overdue_fen 104000000\n"));
+  EXPECT_THAT(text, HasSubstr("evald_store_bytes{kind=\"memtable_bytes\"} "));
+  // Low cardinality: no project or principal in any label.
+  EXPECT_THAT(text, Not(HasSubstr("P1")));
+  EXPECT_THAT(text, Not(HasSubstr("finance")));
+  // Every sample line is "name{labels} value" (the text format).
+  const std::regex sample(
+      "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[^}]*\\})? (-?[0-9.e+-]+|\\+Inf|NaN)");
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    if (absl::StartsWith(line, "# HELP ") ||
+        absl::StartsWith(line, "# TYPE ")) {
+      continue;
+    }
+    EXPECT_TRUE(std::regex_match(std::string(line), sample)) << line;
+  }
 }
 
 TEST(HttpGatewayFiles, ServesTheBuiltAppWithCacheHeaders) {

@@ -1,0 +1,66 @@
+#include "server/business_metrics.h"
+
+#include <map>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "server/metrics.h"
+
+namespace evald::server {
+
+absl::StatusOr<std::string> BusinessMetrics(const storage::Store& store,
+                                            scoring::Date today) {
+  auto counts = store.Summary("", 0);
+  if (!counts.ok()) return counts.status();
+  const std::string today_text = scoring::FormatDate(today);
+  std::map<std::string, double> phases;
+  double due_fen = 0, overdue_fen = 0, held_fen = 0;
+  std::optional<std::string> oldest_due;
+  for (const auto& [key, values] : *counts) {
+    for (const auto& [name, n] : values) {
+      const size_t slash = name.find('/');
+      const std::string family = name.substr(0, slash);
+      const std::string value = name.substr(slash + 1);
+      if (family == "state") {
+        phases[absl::StrCat("state=\"", value, "\"")] += n;
+      } else if (family == "due-fen") {
+        due_fen += n;
+        // Dates are YYYY-MM-DD: text order is date order.
+        if (value < today_text) overdue_fen += n;
+      } else if (family == "due" && n > 0) {
+        if (!oldest_due || value < *oldest_due) oldest_due = value;
+      } else if (family == "held" && value == "fen") {
+        held_fen += n;
+      }
+    }
+  }
+  double oldest_days = 0;
+  if (oldest_due) {
+    absl::StatusOr<scoring::Date> d = scoring::ParseDate(*oldest_due);
+    if (d.ok() && *d < today) oldest_days = static_cast<double>(today - *d);
+  }
+  std::map<std::string, double> store_bytes;
+  for (const auto& [kind, bytes] : store.EngineGauges()) {
+    store_bytes[absl::StrCat("kind=\"", kind, "\"")] =
+        static_cast<double>(bytes);
+  }
+  return absl::StrCat(
+      Gauge("evald_phases", "Evaluation phases by state.", phases),
+      Gauge("evald_tranches_due_fen",
+            "Tranches payable and not yet released, in fen.", {{"", due_fen}}),
+      Gauge("evald_tranches_overdue_fen",
+            "Due tranches past their due date, in fen.", {{"", overdue_fen}}),
+      Gauge("evald_tranches_held_fen",
+            "Tranches held while another phase is in rectification, in fen.",
+            {{"", held_fen}}),
+      Gauge("evald_oldest_unpaid_due_date_days",
+            "Days since the earliest unpaid tranche fell due (0: none is "
+            "past due).",
+            {{"", oldest_days}}),
+      Gauge("evald_store_bytes",
+            "RocksDB's sizes: SST files, compaction "
+            "backlog, memtables, block cache.",
+            store_bytes));
+}
+
+}  // namespace evald::server
