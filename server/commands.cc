@@ -283,16 +283,25 @@ absl::StatusOr<scoring::Command> Reopen(const v1::Command& c) {
   return scoring::Reopen{r.reason(), *today};
 }
 
-absl::StatusOr<ProjectCommand> Release(const v1::Command& c) {
-  const v1::ReleaseDisbursementRequest& r = c.release_disbursement();
-  if (absl::Status s = ValidateId("project_id", r.project_id()); !s.ok()) {
+// The project and tranche kind a payment command names, checked.
+absl::StatusOr<scoring::TrancheKind> TrancheOf(absl::string_view project_id,
+                                               v1::TrancheKind proto_kind) {
+  if (absl::Status s = ValidateId("project_id", project_id); !s.ok()) {
     return s;
   }
-  absl::StatusOr<scoring::TrancheKind> kind = FromProto(r.kind());
+  absl::StatusOr<scoring::TrancheKind> kind = FromProto(proto_kind);
   if (!kind.ok()) {
     return absl::InvalidArgumentError(
         "kind: want YEAR_START, MID_TERM_TRANCHE or FINAL_TRANCHE");
   }
+  return kind;
+}
+
+absl::StatusOr<ProjectCommand> Release(const v1::Command& c) {
+  const v1::ReleaseDisbursementRequest& r = c.release_disbursement();
+  absl::StatusOr<scoring::TrancheKind> kind =
+      TrancheOf(r.project_id(), r.kind());
+  if (!kind.ok()) return kind.status();
   if (absl::Status s =
           ValidateText("payment_reference", r.payment_reference(), 128);
       !s.ok()) {
@@ -317,14 +326,9 @@ absl::StatusOr<ProjectCommand> Release(const v1::Command& c) {
 
 absl::StatusOr<ProjectCommand> CorrectRelease(const v1::Command& c) {
   const v1::CorrectReleaseRequest& r = c.correct_release();
-  if (absl::Status s = ValidateId("project_id", r.project_id()); !s.ok()) {
-    return s;
-  }
-  absl::StatusOr<scoring::TrancheKind> kind = FromProto(r.kind());
-  if (!kind.ok()) {
-    return absl::InvalidArgumentError(
-        "kind: want YEAR_START, MID_TERM_TRANCHE or FINAL_TRANCHE");
-  }
+  absl::StatusOr<scoring::TrancheKind> kind =
+      TrancheOf(r.project_id(), r.kind());
+  if (!kind.ok()) return kind.status();
   if (absl::Status s = ValidateText("reason", r.reason(), 4000, Lines::kMany);
       !s.ok()) {
     return s;
