@@ -15,6 +15,8 @@ packages=(
   # evalctl reads .xlsx (zip + XML); the tests write workbooks with
   # libxlsxwriter, an implementation of the format that is not ours.
   libzip-dev libexpat1-dev libxlsxwriter-dev
+  # promtool lints evald's /metrics in the tests.
+  prometheus
   # The dashboard's browser tests: Chromium, a CJK font for what it
   # renders and prints, pdftotext to read the printed 公示 back.
   chromium fonts-wqy-microhei poppler-utils

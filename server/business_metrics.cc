@@ -53,10 +53,10 @@ absl::StatusOr<std::string> BusinessMetrics(const storage::Store& store,
       Gauge("evald_tranches_held_fen",
             "Tranches held while another phase is in rectification, in fen.",
             {{"", held_fen}}),
-      Gauge("evald_oldest_unpaid_due_date_days",
-            "Days since the earliest unpaid tranche fell due (0: none is "
-            "past due).",
-            {{"", oldest_days}}),
+      Gauge("evald_oldest_unpaid_due_age_seconds",
+            "How long ago the earliest unpaid tranche fell due, in whole "
+            "days as seconds (0: none is past due).",
+            {{"", oldest_days * 86400}}),
       Gauge("evald_store_bytes",
             "RocksDB's sizes: SST files, compaction "
             "backlog, memtables, block cache.",

@@ -15,8 +15,9 @@
 namespace evald::server {
 
 // evald_phases{state}, evald_tranches_due_fen, evald_tranches_overdue_fen,
-// evald_tranches_held_fen, evald_oldest_unpaid_due_date_days (how many
-// days ago the earliest DUE tranche fell due; 0 when none is), and
+// evald_tranches_held_fen, evald_oldest_unpaid_due_age_seconds (how long
+// ago, in whole days as seconds, the earliest DUE tranche fell due; 0 when
+// none is; seconds as Prometheus's base unit), and
 // evald_store_bytes{kind}, as of `today`.
 absl::StatusOr<std::string> BusinessMetrics(const storage::Store& store,
                                             scoring::Date today);

@@ -21,6 +21,7 @@
 #include "server/connect_protocol.h"
 #include "tests/e2e_fixture.h"
 #include "tests/every_rpc.h"
+#include "tests/run_program.h"
 
 #ifndef EVALD_SOURCE_DIR
 #error "EVALD_SOURCE_DIR must name the source tree"
@@ -249,6 +250,13 @@ TEST_F(HttpGatewayTest, MetricsCountCallsAndShowTheDistrictInPrometheusFormat) {
   // Low cardinality: no project or principal in any label.
   EXPECT_THAT(text, Not(HasSubstr("P1")));
   EXPECT_THAT(text, Not(HasSubstr("finance")));
+  EXPECT_THAT(text, HasSubstr("evald_oldest_unpaid_due_age_seconds "));
+  // Prometheus's own linter accepts it (Debian's prometheus package).
+  const std::string file = ::testing::TempDir() + "evald-metrics.txt";
+  std::ofstream(file) << text;
+  RunResult lint = RunProgram(
+      "/bin/sh", {"-c", "exec /usr/bin/promtool check metrics < " + file});
+  EXPECT_EQ(lint.status, 0) << lint.out << lint.err;
   // Every sample line is "name{labels} value" (the text format).
   const std::regex sample(
       "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[^}]*\\})? (-?[0-9.e+-]+|\\+Inf|NaN)");
