@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,6 +47,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "bench/bench_scheme.h"
 #include "common/mutex_mode.h"
 #include "evaluation/v1/evaluation.grpc.pb.h"
@@ -335,6 +337,35 @@ std::string CheckSubmit(const v1::SubmitProfessionalScoreRequest& q,
   return "";
 }
 
+// Registers the scheme's organisations (bench_scheme.h) as the bureau, so
+// that create mode may name them; those already registered are skipped.
+// "" or what went wrong.
+std::string RegisterScheme(const Options& o, Stub* stub) {
+  const std::map<std::string, v1::OrganisationKind> kinds = {
+      {"township", v1::TOWNSHIP},
+      {"village", v1::VILLAGE},
+      {"provider", v1::PROVIDER},
+      {"agency", v1::AGENCY}};
+  for (absl::string_view line :
+       absl::StrSplit(SchemeOrganisations(), '\n', absl::SkipEmpty())) {
+    std::vector<std::string> f = absl::StrSplit(line, '\t');
+    v1::CreateOrganisationRequest r;
+    r.set_request_id(absl::StrCat("bench-org-", f[0]));
+    r.set_code(f[0]);
+    r.set_kind(kinds.at(f[1]));
+    r.set_name_zh(f[2]);
+    if (f.size() > 4) r.set_township(f[4]);
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + o.token);
+    v1::Organisation reply;
+    grpc::Status s = stub->CreateOrganisation(&ctx, r, &reply);
+    if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+      return absl::StrCat("registering ", f[0], ": ", s.error_message());
+    }
+  }
+  return "";
+}
+
 Result RunMode(const Options& o, std::vector<std::unique_ptr<Stub>>* stubs) {
   if (o.mode == "submit" || o.mode == "noop") {
     Driver<v1::SubmitProfessionalScoreRequest, v1::Evaluation> d(
@@ -428,6 +459,12 @@ Result RunMode(const Options& o, std::vector<std::unique_ptr<Stub>>* stubs) {
     return d.Run();
   }
   if (o.mode == "create") {
+    if (std::string e = RegisterScheme(o, stubs->front().get()); !e.empty()) {
+      Result r;
+      r.errors = 1;
+      r.first_error = e;
+      return r;
+    }
     Driver<v1::CreateProjectRequest, v1::Project> d(
         o, stubs,
         [&o](int64_t n, v1::CreateProjectRequest* r) {
@@ -436,7 +473,9 @@ Result RunMode(const Options& o, std::vector<std::unique_ptr<Stub>>* stubs) {
           r->set_name(absl::StrCat("Bench station ", n));
           r->set_township(Township(n));
           r->set_provider("PR1");
-          for (const char* v : {"V01", "V02", "V03"}) r->add_villages(v);
+          for (int k = 1; k <= 3; ++k) {
+            r->add_villages(Village(static_cast<long>(n), k));
+          }
           r->set_start_date(StartDate(n));
           r->set_years(kYears);
           r->set_annual_fund_fen(100'000'000);

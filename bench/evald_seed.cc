@@ -40,6 +40,7 @@
 #include "bench/bench_scheme.h"
 #include "scoring/calendar.h"
 #include "server/engine.h"
+#include "server/organisation_file.h"
 #include "server/policy_set.h"
 #include "storage/store.h"
 
@@ -94,7 +95,7 @@ void CreateProjects(server::Engine& engine, const std::string& prefix,
     r.set_name(absl::StrCat("Bench station ", i));
     r.set_township(Township(i));
     r.set_provider("PR1");
-    for (const char* v : {"V01", "V02", "V03"}) r.add_villages(v);
+    for (int k = 1; k <= 3; ++k) r.add_villages(Village(i, k));
     r.set_start_date(StartDate(i));
     r.set_years(kYears);
     r.set_annual_fund_fen(100'000'000);
@@ -119,9 +120,9 @@ void Finalise(server::Engine& engine, const std::string& prefix, long i,
   const std::vector<Principal> parties = {
       kAgency,
       Make("township-" + township, Role::kTownship, township),
-      Make("village-v01", Role::kVillage, "V01"),
-      Make("village-v02", Role::kVillage, "V02"),
-      Make("village-v03", Role::kVillage, "V03"),
+      Make("village-" + Village(i, 1), Role::kVillage, Village(i, 1)),
+      Make("village-" + Village(i, 2), Role::kVillage, Village(i, 2)),
+      Make("village-" + Village(i, 3), Role::kVillage, Village(i, 3)),
       kBureau,
   };
   int n = 0;
@@ -216,6 +217,19 @@ int Run() {
     }
     server::Engine engine(store->get(), server::PolicySet(),
                           scoring::WorkingDayCalendar::BuiltIn());
+    auto organisations = server::ParseOrganisationsFile(SchemeOrganisations());
+    if (!organisations.ok()) {
+      std::fprintf(stderr, "evald_seed: %s\n",
+                   organisations.status().ToString().c_str());
+      return 1;
+    }
+    if (auto seeded = engine.SeedOrganisations(*organisations,
+                                               server::PrincipalRegistry());
+        !seeded.ok()) {
+      std::fprintf(stderr, "evald_seed: %s\n",
+                   seeded.status().ToString().c_str());
+      return 1;
+    }
     Parallel(threads, [&](int t) {
       CreateProjects(engine, prefix, t, projects, threads, c);
     });

@@ -8,6 +8,7 @@
 #include "common/overloaded.h"
 #include "server/commands.h"
 #include "server/convert.h"
+#include "server/organisations.h"
 
 namespace evald::server {
 namespace {
@@ -112,6 +113,11 @@ StoreReader::Principals() {
   return store_->ListPrincipals();
 }
 
+absl::StatusOr<std::optional<v1::Organisation>> StoreReader::Organisation(
+    const std::string& code) {
+  return store_->GetOrganisation(code);
+}
+
 // ------------------------------------------------------------------- Apply
 
 v1::PrincipalInfo InfoOf(const storage::PrincipalRecord& r) {
@@ -134,6 +140,12 @@ absl::StatusOr<Applied> Applier::Apply(v1::Command command, StateReader& reader,
     case v1::Command::kRevokePrincipal:
     case v1::Command::kSeedPrincipal:
       return ApplyToPrincipals(std::move(command), reader);
+    case v1::Command::kCreateOrganisation:
+    case v1::Command::kRenameOrganisation:
+    case v1::Command::kRetireOrganisation:
+    case v1::Command::kSeedOrganisation:
+    case v1::Command::kMigrateOrganisation:
+      return ApplyToOrganisations(std::move(command), reader);
     default:
       return ApplyToProject(std::move(command), reader, check);
   }
@@ -431,6 +443,38 @@ absl::StatusOr<Applied> Applier::ApplyToPrincipals(v1::Command command,
   out.writes.events.push_back(ChainedEvent(command, kPrincipalsStream, action,
                                            target, std::move(effects),
                                            std::move(detail), *tip));
+  out.tip = {out.writes.events.back().sequence(),
+             out.writes.events.back().hash()};
+  return out;
+}
+
+absl::StatusOr<Applied> Applier::ApplyToOrganisations(
+    v1::Command command, StateReader& reader) const {
+  absl::StatusOr<OrganisationChange> change = DecideOrganisation(
+      command, [&reader](const std::string& code) {
+        return reader.Organisation(code);
+      });
+  if (!change.ok()) return change.status();
+  Applied out;
+  const std::string target =
+      absl::StrCat("organisations/", change->record.code());
+  out.reply = change->record;
+  out.writes.organisations.push_back(change->record);
+  absl::StatusOr<ChainTip> tip = reader.Tip(kOrganisationsStream);
+  if (!tip.ok()) return tip.status();
+  const bool from_a_caller = command.has_create_organisation() ||
+                             command.has_rename_organisation() ||
+                             command.has_retire_organisation();
+  if (from_a_caller) {
+    out.writes.request =
+        RequestRecordOf(command, kOrganisationsStream, change->record);
+    out.writes.request_principal = command.principal();
+    out.writes.request_id = command.request_id();
+  }
+  out.writes.events.push_back(ChainedEvent(
+      command, kOrganisationsStream, change->action, target,
+      {RecordEffect(target, change->before, change->after)},
+      std::move(change->detail), *tip));
   out.tip = {out.writes.events.back().sequence(),
              out.writes.events.back().hash()};
   return out;

@@ -53,6 +53,8 @@ class StateReader {
   virtual absl::StatusOr<ChainTip> Tip(const std::string& stream) = 0;
   virtual absl::StatusOr<std::vector<storage::PrincipalRecord>>
   Principals() = 0;
+  virtual absl::StatusOr<std::optional<v1::Organisation>> Organisation(
+      const std::string& code) = 0;
 };
 
 // A StateReader over a store, without caches.
@@ -70,13 +72,16 @@ class StoreReader : public StateReader {
       const std::string& project) override;
   absl::StatusOr<ChainTip> Tip(const std::string& stream) override;
   absl::StatusOr<std::vector<storage::PrincipalRecord>> Principals() override;
+  absl::StatusOr<std::optional<v1::Organisation>> Organisation(
+      const std::string& code) override;
 
  private:
   const storage::Store* store_;
 };
 
 using Reply = std::variant<v1::Project, v1::Evaluation, v1::Disbursement,
-                           v1::CreatePrincipalResponse, v1::PrincipalInfo>;
+                           v1::CreatePrincipalResponse, v1::PrincipalInfo,
+                           v1::Organisation>;
 
 struct Applied {
   storage::WriteSet writes;  // records, the event and the request record
@@ -113,6 +118,8 @@ class Applier {
                                          const ProjectCheck& check) const;
   absl::StatusOr<Applied> ApplyToPrincipals(v1::Command command,
                                             StateReader& reader) const;
+  absl::StatusOr<Applied> ApplyToOrganisations(v1::Command command,
+                                               StateReader& reader) const;
 
   const PolicySet* policies_;
   const scoring::WorkingDayCalendar* calendar_;

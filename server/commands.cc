@@ -11,6 +11,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "server/convert.h"
+#include "server/organisations.h"
 #include "server/validate.h"
 
 namespace evald::server {
@@ -447,6 +448,12 @@ std::string StreamOf(const v1::Command& command) {
     case v1::Command::kRevokePrincipal:
     case v1::Command::kSeedPrincipal:
       return kPrincipalsStream;
+    case v1::Command::kCreateOrganisation:
+    case v1::Command::kRenameOrganisation:
+    case v1::Command::kRetireOrganisation:
+    case v1::Command::kSeedOrganisation:
+    case v1::Command::kMigrateOrganisation:
+      return kOrganisationsStream;
     case v1::Command::REQUEST_NOT_SET:
       return "";
     default: {

@@ -124,6 +124,42 @@ absl::StatusOr<v1::PrincipalInfo> Engine::RevokePrincipal(
   return Mutate<v1::PrincipalInfo>(who, "RevokePrincipal", r);
 }
 
+absl::StatusOr<v1::Organisation> Engine::CreateOrganisation(
+    const Principal& who, const v1::CreateOrganisationRequest& r) {
+  return Mutate<v1::Organisation>(who, "CreateOrganisation", r);
+}
+
+absl::StatusOr<v1::Organisation> Engine::RenameOrganisation(
+    const Principal& who, const v1::RenameOrganisationRequest& r) {
+  return Mutate<v1::Organisation>(who, "RenameOrganisation", r);
+}
+
+absl::StatusOr<v1::Organisation> Engine::RetireOrganisation(
+    const Principal& who, const v1::RetireOrganisationRequest& r) {
+  return Mutate<v1::Organisation>(who, "RetireOrganisation", r);
+}
+
+absl::StatusOr<v1::ListOrganisationsResponse> Engine::ListOrganisations(
+    const Principal& who, const v1::ListOrganisationsRequest& r) const {
+  if (absl::Status s = AuthorizeMethod("ListOrganisations", who); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::vector<v1::Organisation>> all =
+      store_->ListOrganisations();
+  if (!all.ok()) return all.status();
+  v1::ListOrganisationsResponse out;
+  for (v1::Organisation& o : *all) {
+    if (r.kind() != v1::ORGANISATION_KIND_UNSPECIFIED && o.kind() != r.kind()) {
+      continue;
+    }
+    if (!r.township().empty() && o.township() != r.township()) continue;
+    if (o.retired() && !r.include_retired()) continue;
+    if (r.placeholders_only() && !o.placeholder()) continue;
+    *out.add_organisations() = std::move(o);
+  }
+  return out;
+}
+
 absl::StatusOr<v1::ListPrincipalsResponse> Engine::ListPrincipals(
     const Principal& who, const v1::ListPrincipalsRequest&) const {
   if (absl::Status s = AuthorizeMethod("ListPrincipals", who); !s.ok()) {

@@ -132,6 +132,37 @@ class Engine {
   absl::StatusOr<PrincipalRegistry> SeedPrincipals(
       const PrincipalRegistry& file);
 
+  // The registry of organisations (organisations.h): the bureau and
+  // admins manage it, any role lists it.
+  absl::StatusOr<v1::Organisation> CreateOrganisation(
+      const Principal& who, const v1::CreateOrganisationRequest& r);
+  absl::StatusOr<v1::Organisation> RenameOrganisation(
+      const Principal& who, const v1::RenameOrganisationRequest& r);
+  absl::StatusOr<v1::Organisation> RetireOrganisation(
+      const Principal& who, const v1::RetireOrganisationRequest& r);
+  absl::StatusOr<v1::ListOrganisationsResponse> ListOrganisations(
+      const Principal& who, const v1::ListOrganisationsRequest& r) const;
+
+  // At start, before SeedPrincipals: adds every organisation of the
+  // organisations file (organisation_file.h) whose code the registry does
+  // not hold, each as an audited command ("organisation.seeded"); then
+  // registers as placeholders ("organisation.migrated") the codes in use
+  // that the registry still lacks -- those of every project when the
+  // registry was empty before (a database from before the registry), and
+  // always those of the stored and the file's principals. Returns the
+  // placeholders it made, for the log: the bureau names them with evalctl
+  // org rename. A code in use as two kinds is registered as the first met
+  // (projects in id order: township, provider, agency, villages) and
+  // reported in `conflicts`.
+  struct Migration {
+    int seeded = 0;
+    std::vector<v1::Organisation> placeholders;
+    std::vector<std::string> conflicts;
+  };
+  absl::StatusOr<Migration> SeedOrganisations(
+      const std::vector<v1::CreateOrganisationRequest>& file,
+      const PrincipalRegistry& principals_file);
+
   // The registry that authenticates callers; needed by the principal
   // methods above (FailedPrecondition without it). Must outlive the engine.
   void SetPrincipalRegistry(PrincipalRegistry* registry) {
@@ -171,6 +202,11 @@ class Engine {
                                          const ProjectCheck& check,
                                          Stripe& stripe)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stripe.mu);
+
+  // Registers one organisation of the file or the migration under the
+  // registry's stream lock.
+  absl::Status RegisterAtStart(absl::string_view method,
+                               const v1::CreateOrganisationRequest& request);
 
   // Loads a project the caller may see: NotFound / PermissionDenied.
   absl::StatusOr<v1::Project> VisibleProject(const Principal& who,

@@ -9,6 +9,7 @@
 #include "server/commands.h"
 #include "server/convert.h"
 #include "server/engine.h"
+#include "server/organisations.h"
 #include "server/read_time.h"
 #include "server/validate.h"
 
@@ -339,7 +340,8 @@ absl::StatusOr<v1::ListAuditEventsResponse> Engine::ListAuditEvents(
   if (absl::Status s = ValidateId("project_id", r.project_id()); !s.ok())
     return s;
   if (absl::Status s = ValidatePageSize(r.page_size()); !s.ok()) return s;
-  if (r.project_id() != kPrincipalsStream) {
+  if (r.project_id() != kPrincipalsStream &&
+      r.project_id() != kOrganisationsStream) {
     absl::StatusOr<v1::Project> project = VisibleProject(who, r.project_id());
     if (!project.ok()) return project.status();
   }

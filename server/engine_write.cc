@@ -1,6 +1,8 @@
 // The commit core of Engine: locks, idempotency, the caches and the
 // principal registry around the one write path (apply.h).
 
+#include <algorithm>
+#include <map>
 #include <set>
 #include <type_traits>
 #include <utility>
@@ -12,6 +14,7 @@
 #include "server/authz.h"
 #include "server/commands.h"
 #include "server/engine.h"
+#include "server/organisations.h"
 #include "server/validate.h"
 
 namespace evald::server {
@@ -54,6 +57,38 @@ class Engine::CachedReader : public StoreReader {
   const storage::Store* store_;
   Stripe& stripe_;
 };
+
+namespace {
+
+// Whether a new project, agency or principal names registered, active
+// organisations (organisations.h). The request's own fields are checked
+// first, so that a malformed one is InvalidArgument as before. The lookup
+// is not under the registry's lock: a retirement racing a CreateProject
+// may let the project name what was retired a moment before, which
+// retiring allows for records made earlier anyway.
+absl::Status CheckRegistry(const v1::Command& command,
+                           const storage::Store& store) {
+  const OrganisationLookup lookup = [&store](const std::string& code) {
+    return store.GetOrganisation(code);
+  };
+  if (command.has_create_project() || command.has_assign_agency()) {
+    if (absl::Status s = ProjectCommandOf(command).status(); !s.ok()) {
+      return s;
+    }
+    return CheckProjectOrganisations(command, lookup);
+  }
+  if (command.has_create_principal()) {
+    v1::Command with_digest = command;
+    with_digest.set_token_sha256_hex(std::string(64, '0'));
+    if (absl::Status s = PrincipalCommandOf(with_digest).status(); !s.ok()) {
+      return s;
+    }
+    return CheckPrincipalOrganisation(command, lookup);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 Engine::Stripe& Engine::StripeOf(absl::string_view stream) {
   return stripes_[absl::Hash<absl::string_view>()(stream) % kStripes];
@@ -153,6 +188,8 @@ absl::StatusOr<Reply> Engine::Mutate(const Principal& who,
     return reply;
   }
 
+  if (absl::Status s = CheckRegistry(*command, *store_); !s.ok()) return s;
+
   std::string token;  // CreatePrincipal: returned once, never stored
   if (command->has_create_project()) {
     command->set_policy_id(command->create_project().policy_id().empty()
@@ -183,6 +220,8 @@ template absl::StatusOr<v1::Disbursement> Engine::Mutate(
 template absl::StatusOr<v1::CreatePrincipalResponse> Engine::Mutate(
     const Principal&, absl::string_view, const google::protobuf::Message&);
 template absl::StatusOr<v1::PrincipalInfo> Engine::Mutate(
+    const Principal&, absl::string_view, const google::protobuf::Message&);
+template absl::StatusOr<v1::Organisation> Engine::Mutate(
     const Principal&, absl::string_view, const google::protobuf::Message&);
 
 absl::StatusOr<PrincipalRegistry> Engine::SeedPrincipals(
@@ -229,6 +268,106 @@ absl::StatusOr<PrincipalRegistry> Engine::SeedPrincipals(
                  Principal{r.name(), *role, r.organisation()});
   }
   return registry;
+}
+
+absl::Status Engine::RegisterAtStart(
+    absl::string_view method, const v1::CreateOrganisationRequest& request) {
+  const Principal seeder{"seed", Role::kAdmin, "evald"};
+  absl::StatusOr<v1::Command> command =
+      NewCommand(seeder, method, request, now_());
+  if (!command.ok()) return command.status();
+  command->set_request_id(absl::StrCat("seed:", request.code()));
+  Stripe& stripe = StripeOf(kOrganisationsStream);
+  absl::MutexLock lock(&stripe.mu);
+  return ApplyAndCommit(*command, {}, stripe).status();
+}
+
+absl::StatusOr<Engine::Migration> Engine::SeedOrganisations(
+    const std::vector<v1::CreateOrganisationRequest>& file,
+    const PrincipalRegistry& principals_file) {
+  absl::StatusOr<std::vector<v1::Organisation>> before =
+      store_->ListOrganisations();
+  if (!before.ok()) return before.status();
+  Migration out;
+  std::map<std::string, v1::OrganisationKind> known;
+  for (const v1::Organisation& o : *before) known.emplace(o.code(), o.kind());
+  for (const v1::CreateOrganisationRequest& r : file) {
+    if (known.count(r.code())) continue;
+    if (absl::Status s = RegisterAtStart("SeedOrganisation", r); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("organisation ", r.code(),
+                                                 ": ", s.message()));
+    }
+    known.emplace(r.code(), r.kind());
+    ++out.seeded;
+  }
+
+  // The codes in use, in the order met, with the kind they are used as.
+  std::vector<v1::CreateOrganisationRequest> in_use;
+  auto use = [&](const std::string& code, v1::OrganisationKind kind,
+                 const std::string& township, const std::string& where) {
+    if (!ValidateId("code", code).ok()) return;  // free text: not a code
+    auto [it, added] = known.emplace(code, kind);
+    if (!added) {
+      if (it->second != kind) {
+        out.conflicts.push_back(absl::StrCat(code, " is a ",
+                                             KindName(it->second), " but ",
+                                             where, " uses it as a ",
+                                             KindName(kind)));
+      }
+      return;
+    }
+    v1::CreateOrganisationRequest r;
+    r.set_code(code);
+    r.set_kind(kind);
+    r.set_name_zh(code);
+    r.set_township(township);
+    in_use.push_back(std::move(r));
+  };
+  if (before->empty()) {
+    std::string token;
+    do {
+      absl::StatusOr<storage::Page<v1::Project>> page =
+          store_->ListProjects("", 1000, token);
+      if (!page.ok()) return page.status();
+      for (const v1::Project& p : page->items) {
+        const std::string where = absl::StrCat("project ", p.project_id());
+        use(p.township(), v1::TOWNSHIP, "", where);
+        use(p.provider(), v1::PROVIDER, "", where);
+        if (!p.agency().empty()) use(p.agency(), v1::AGENCY, "", where);
+        for (const std::string& v : p.villages()) {
+          use(v, v1::VILLAGE, p.township(), where);
+        }
+      }
+      token = page->next_page_token;
+    } while (!token.empty());
+  }
+  absl::StatusOr<std::vector<storage::PrincipalRecord>> stored =
+      store_->ListPrincipals();
+  if (!stored.ok()) return stored.status();
+  for (const storage::PrincipalRecord& p : *stored) {
+    if (std::optional<Role> role = ParseRole(p.role())) {
+      use(p.organisation(), KindOfRole(*role), "",
+          absl::StrCat("principal ", p.name()));
+    }
+  }
+  for (const auto& [hash, p] : principals_file.Entries()) {
+    use(p.organisation, KindOfRole(p.role), "",
+        absl::StrCat("principal ", p.name, " of the principals file"));
+  }
+  std::stable_partition(in_use.begin(), in_use.end(), [](const auto& r) {
+    return r.kind() != v1::VILLAGE;  // after their townships
+  });
+  for (const v1::CreateOrganisationRequest& r : in_use) {
+    if (absl::Status s = RegisterAtStart("MigrateOrganisation", r); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("organisation ", r.code(),
+                                                 ": ", s.message()));
+    }
+    absl::StatusOr<std::optional<v1::Organisation>> made =
+        store_->GetOrganisation(r.code());
+    if (!made.ok()) return made.status();
+    if (*made) out.placeholders.push_back(**made);
+  }
+  return out;
 }
 
 }  // namespace evald::server

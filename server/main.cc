@@ -42,6 +42,8 @@
 #include "server/listen_address.h"
 #include "server/metrics.h"
 #include "server/policy_set.h"
+#include "server/organisation_file.h"
+#include "server/organisations.h"
 #include "server/principals.h"
 #include "server/rate_limiter.h"
 #include "server/service.h"
@@ -61,6 +63,9 @@ ABSL_FLAG(std::string, web_dir, "",
 ABSL_FLAG(std::string, data_dir, "", "RocksDB data directory (required)");
 ABSL_FLAG(std::string, principals, "",
           "principals file: sha256(token) role organisation name (required)");
+ABSL_FLAG(std::string, organisations, "",
+          "organisations file (tab-separated: code kind name_zh [name_en] "
+          "[township]): its codes the registry lacks are added at start");
 ABSL_FLAG(std::string, policy_dir, "",
           "directory of extra policies (*.textproto); nansha-2019 is built in");
 ABSL_FLAG(std::string, default_policy, "",
@@ -177,6 +182,22 @@ int Run() {
     spdlog::critical("{}: {}", principals_path, seeds.status().ToString());
     return 2;
   }
+  std::vector<evaluation::v1::CreateOrganisationRequest> organisations;
+  if (const std::string path = absl::GetFlag(FLAGS_organisations);
+      !path.empty()) {
+    absl::StatusOr<std::string> text = ReadFile(path);
+    if (!text.ok()) {
+      spdlog::critical("{}", text.status().ToString());
+      return 2;
+    }
+    absl::StatusOr<std::vector<evaluation::v1::CreateOrganisationRequest>>
+        parsed = ParseOrganisationsFile(*text);
+    if (!parsed.ok()) {
+      spdlog::critical("{}: {}", path, parsed.status().ToString());
+      return 2;
+    }
+    organisations = *std::move(parsed);
+  }
   absl::StatusOr<PolicySet> policies = LoadPolicies(
       absl::GetFlag(FLAGS_policy_dir), absl::GetFlag(FLAGS_default_policy));
   if (!policies.ok()) {
@@ -207,6 +228,26 @@ int Run() {
 
   const std::string default_policy = policies->Default().id;
   Engine engine(store->get(), *std::move(policies), *std::move(calendar));
+  absl::StatusOr<Engine::Migration> registry =
+      engine.SeedOrganisations(organisations, *seeds);
+  if (!registry.ok()) {
+    spdlog::critical("organisations: {}", registry.status().ToString());
+    return 1;
+  }
+  if (registry->seeded > 0) {
+    spdlog::info("registered {} organisations of the organisations file",
+                 registry->seeded);
+  }
+  for (const evaluation::v1::Organisation& o : registry->placeholders) {
+    spdlog::warn(
+        "organisation {} ({}) was in use but not registered: registered it "
+        "with its code as its name; name it with evalctl org rename --code {} "
+        "--name NAME",
+        o.code(), KindName(o.kind()), o.code());
+  }
+  for (const std::string& conflict : registry->conflicts) {
+    spdlog::warn("organisations: {}", conflict);
+  }
   absl::StatusOr<PrincipalRegistry> principals = engine.SeedPrincipals(*seeds);
   if (!principals.ok()) {
     spdlog::critical("principals: {}", principals.status().ToString());

@@ -30,6 +30,9 @@ std::unique_ptr<google::protobuf::Message> MessageFor(absl::string_view family,
   if (absl::StartsWith(key, "principal/")) {
     return std::make_unique<storage::PrincipalRecord>();
   }
+  if (absl::StartsWith(key, "org/")) {
+    return std::make_unique<v1::Organisation>();
+  }
   if (absl::StartsWith(key, "audit-tip/")) {
     return std::make_unique<v1::AuditEvent>();
   }

@@ -57,6 +57,10 @@ std::string Principal(absl::string_view name) {
   return absl::StrCat(kPrincipalPrefix, name);
 }
 
+std::string Organisation(absl::string_view code) {
+  return absl::StrCat(kOrganisationPrefix, code);
+}
+
 std::string ProjectByTownship(absl::string_view township,
                               absl::string_view project) {
   return absl::StrCat(ProjectByTownshipPrefix(township), project);

@@ -11,6 +11,7 @@
 //   tranche/{project}/{year:04}/{kind}       -> evaluation.v1.Disbursement
 //   req/{principal}/{request_id}             -> evald.storage.RequestRecord
 //   principal/{name}                         -> evald.storage.PrincipalRecord
+//   org/{code}                               -> evaluation.v1.Organisation
 //   audit-tip/{project}                      -> its latest AuditEvent (copy)
 // Column family "index" (values empty):
 //   pt/{township}/{project}                  projects by township
@@ -56,6 +57,9 @@ std::string Request(absl::string_view principal, absl::string_view request_id);
 
 std::string Principal(absl::string_view name);
 inline constexpr absl::string_view kPrincipalPrefix = "principal/";
+
+std::string Organisation(absl::string_view code);
+inline constexpr absl::string_view kOrganisationPrefix = "org/";
 
 std::string ProjectByTownship(absl::string_view township,
                               absl::string_view project);

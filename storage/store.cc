@@ -557,6 +557,10 @@ absl::Status Store::Commit(const WriteSet& w) {
     batch.Put(handles_->state, keys::Principal(p.name()),
               p.SerializeAsString());
   }
+  for (const v1::Organisation& o : w.organisations) {
+    batch.Put(handles_->state, keys::Organisation(o.code()),
+              o.SerializeAsString());
+  }
   if (w.request) {
     batch.Put(handles_->state, keys::Request(w.request_principal, w.request_id),
               w.request->SerializeAsString());
@@ -787,6 +791,18 @@ absl::StatusOr<std::vector<v1::Disbursement>> Store::ProjectDisbursements(
 absl::StatusOr<std::vector<PrincipalRecord>> Store::ListPrincipals() const {
   return ReadAll<PrincipalRecord>(db_.get(), handles_->state,
                                   std::string(keys::kPrincipalPrefix));
+}
+
+absl::StatusOr<std::optional<v1::Organisation>> Store::GetOrganisation(
+    absl::string_view code) const {
+  return ReadRecord<v1::Organisation>(db_.get(), handles_->state,
+                                      keys::Organisation(code));
+}
+
+absl::StatusOr<std::vector<v1::Organisation>> Store::ListOrganisations()
+    const {
+  return ReadAll<v1::Organisation>(db_.get(), handles_->state,
+                                   std::string(keys::kOrganisationPrefix));
 }
 
 absl::StatusOr<std::optional<RequestRecord>> Store::GetRequest(

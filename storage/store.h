@@ -120,6 +120,7 @@ struct WriteSet {
   // Sequence numbers and chain hashes must already be assigned.
   std::vector<v1::AuditEvent> events;
   std::vector<PrincipalRecord> principals;
+  std::vector<v1::Organisation> organisations;
   // Stored under (principal, request_id) when set.
   std::optional<RequestRecord> request;
   std::string request_principal;
@@ -216,6 +217,11 @@ class Store {
 
   // Every principal record, in name order.
   absl::StatusOr<std::vector<PrincipalRecord>> ListPrincipals() const;
+
+  // The registry of organisations: one by code, or all in code order.
+  absl::StatusOr<std::optional<v1::Organisation>> GetOrganisation(
+      absl::string_view code) const;
+  absl::StatusOr<std::vector<v1::Organisation>> ListOrganisations() const;
 
   // Lists. `page_token` is what the previous page returned ("" to start);
   // a token that this store did not issue is InvalidArgument.

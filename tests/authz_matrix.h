@@ -70,6 +70,13 @@ inline const std::map<std::string, Expected>& DocumentedMatrix() {
       {"CreatePrincipal", {{"admin"}, false}},
       {"ListPrincipals", {{"admin"}, false}},
       {"RevokePrincipal", {{"admin"}, false}},
+      {"CreateOrganisation", {{"bureau", "admin"}, false}},
+      {"RenameOrganisation", {{"bureau", "admin"}, false}},
+      {"RetireOrganisation", {{"bureau", "admin"}, false}},
+      {"ListOrganisations",
+       {{"agency", "township", "village", "bureau", "provider", "finance",
+         "admin"},
+        false}},
   };
   return *m;
 }

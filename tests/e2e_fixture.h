@@ -201,6 +201,22 @@ class EvaldTest : public ::testing::Test {
     return reply.token();
   }
 
+  // Registers an organisation through the API, as the bureau.
+  void AddOrganisation(const std::string& code, v1::OrganisationKind kind,
+                       const std::string& name_zh,
+                       const std::string& township = "") {
+    v1::CreateOrganisationRequest r;
+    r.set_request_id(NextRequestId());
+    r.set_code(code);
+    r.set_kind(kind);
+    r.set_name_zh(name_zh);
+    r.set_township(township);
+    v1::Organisation reply;
+    grpc::Status s =
+        stub_->CreateOrganisation(Context(kBureau).get(), r, &reply);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
+
   grpc::Status Revoke(const std::string& name) {
     v1::RevokePrincipalRequest r;
     r.set_request_id(NextRequestId());
@@ -223,8 +239,8 @@ class EvaldTest : public ::testing::Test {
     p.outsiders = {
         {"agency", AddPrincipal("outside-agency", "agency", "AG9")},
         {"township", AddPrincipal("outside-township", "township", "nanshajie")},
-        {"village", AddPrincipal("outside-village", "village", "V99")},
-        {"provider", AddPrincipal("outside-provider", "provider", "PR9")},
+        {"village", AddPrincipal("outside-village", "village", "V11")},
+        {"provider", AddPrincipal("outside-provider", "provider", "PR2")},
     };
     p.insiders = {
         {"agency", kAgency}, {"township", kTownship}, {"village", kVillage1},

@@ -96,10 +96,11 @@ TEST_F(LoadedRecordsTest, WholeFiveYearProjectPaysEveryTrancheOnceRule7) {
 
   // The audit log alone re-derives all of it (evalutl replay): P1's
   // creation, 5 years x 2 phases x (6 submissions + finalising) and 15
-  // releases, and the seeding of each principal.
+  // releases, the seeding of each principal and of each organisation.
   const std::vector<v1::AuditEvent> p1 = Audit("P1");
   EXPECT_EQ(p1.size(), 1u + 70u + 15u);
-  const size_t events = p1.size() + Audit("_principals").size();
+  const size_t events = p1.size() + Audit("_principals").size() +
+                        Audit("_organisations").size();
   ASSERT_EQ(StopEvald(), 0);
   RunResult replay = Replay(evald_.data_dir());
   EXPECT_EQ(WEXITSTATUS(replay.status), 0) << replay.out << replay.err;

@@ -56,7 +56,9 @@ bool EvaldProcess::Start(const std::vector<std::string>& extra_flags) {
   if (pipe(out_pipe) != 0) return false;
   std::vector<std::string> args = {
       EVALD_BINARY, "--listen=127.0.0.1:0", "--data_dir=" + data_dir_,
-      "--principals=" + principals_, "--workers=8"};
+      "--principals=" + principals_, "--workers=8",
+      std::string("--organisations=") + EVALD_SOURCE_DIR +
+          "/deploy/demo/organisations.tsv"};
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   pid_ = fork();
   if (pid_ == 0) {

@@ -170,6 +170,24 @@ inline std::map<std::string, RequestMaker> EveryRpcRequest() {
     r.set_request_id(id());
     r.set_name("nobody-at-all");
   });
+  EVALD_CALL(CreateOrganisation, CreateOrganisationRequest, Organisation, {
+    r.set_request_id(id());
+    r.set_code(absl::StrCat("NEWORG", id().substr(7)));
+    r.set_kind(v1::PROVIDER);
+    r.set_name_zh("新承办机构");
+  });
+  EVALD_CALL(RenameOrganisation, RenameOrganisationRequest, Organisation, {
+    r.set_request_id(id());
+    r.set_code("PR1");
+    r.set_name_en("Renamed by the matrix test");
+  });
+  EVALD_CALL(RetireOrganisation, RetireOrganisationRequest, Organisation, {
+    r.set_request_id(id());
+    r.set_code("nobody-at-all");
+    r.set_reason("matrix test");
+  });
+  EVALD_CALL(ListOrganisations, ListOrganisationsRequest,
+             ListOrganisationsResponse, {});
 #undef EVALD_CALL
   return makers;
 }

@@ -18,6 +18,7 @@
 #include "scoring/calendar.h"
 #include "scoring/date.h"
 #include "server/engine.h"
+#include "server/organisation_file.h"
 #include "storage/store.h"
 
 namespace evald::server {
@@ -71,6 +72,11 @@ TEST_F(ReplayTest, ALongRandomWalkReplaysIdentically) {
   Engine engine(store.get(), PolicySet(),
                 scoring::WorkingDayCalendar::BuiltIn(),
                 [&now] { return now += absl::Minutes(1); });
+  auto organisations = ParseOrganisationsFile(
+      "huangge\ttownship\t黄阁镇\nPR1\tprovider\t启航\nAG1\tagency\t明衡\n"
+      "V01\tvillage\t大塘村\t\thuangge\nV02\tvillage\t莲溪村\t\thuangge\n");
+  ASSERT_TRUE(organisations.ok()) << organisations.status();
+  ASSERT_TRUE(engine.SeedOrganisations(*organisations, PrincipalRegistry()).ok());
   std::mt19937 rng(2026);
   auto pick = [&](int n) {
     return std::uniform_int_distribution<int>(0, n - 1)(rng);
@@ -206,7 +212,9 @@ TEST_F(ReplayTest, ALongRandomWalkReplaysIdentically) {
   absl::StatusOr<ReplayReport> report = Replay(*store, *scratch, applier);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_FALSE(report->difference.has_value()) << *report->difference;
-  EXPECT_EQ(report->events, accepted + 3);
+  // The walk's accepted commands, the three projects' creation and the
+  // five organisations' registration.
+  EXPECT_EQ(report->events, accepted + 3 + 5);
   EXPECT_GT(report->entries, report->events);
 }
 

@@ -92,6 +92,7 @@ TEST_F(SecurityTest, EveryRpcAsEveryRoleMatchesTheDocumentedMatrix) {
 }
 
 TEST_F(SecurityTest, IssuedTokensWorkAndRevocationIsImmediateAndDurable) {
+  AddOrganisation("V09", v1::VILLAGE, "新村", "huangge");
   const std::string token = AddPrincipal("village-v09", "village", "V09");
   EXPECT_TRUE(GetPolicy(token).ok());
 

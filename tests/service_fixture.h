@@ -36,6 +36,7 @@
 #include "gtest/gtest.h"
 #include "scoring/calendar.h"
 #include "server/engine.h"
+#include "server/organisation_file.h"
 #include "server/policy_set.h"
 #include "server/principals.h"
 #include "server/service.h"
@@ -93,6 +94,21 @@ inline constexpr TestPrincipal kPrincipals[] = {
     {kAgency2, "agency", "AG2", "agency-ag2"},
     {kProvider2, "provider", "PR2", "provider-pr2"},
 };
+
+// The registry of the fixture's world (server/organisation_file.h): two
+// townships, the villages, providers and agencies of the principals above.
+// V03 is dongchong's here (in the demo file it is huangge's).
+inline constexpr char kOrganisations[] =
+    "nansha\tdistrict\t南沙区\n"
+    "huangge\ttownship\t黄阁镇\tHuangge Town\n"
+    "dongchong\ttownship\t东涌镇\tDongchong Town\n"
+    "V01\tvillage\t大塘村\t\thuangge\n"
+    "V02\tvillage\t莲溪村\t\thuangge\n"
+    "V03\tvillage\t大稳村\t\tdongchong\n"
+    "PR1\tprovider\t启航社工服务中心\n"
+    "PR2\tprovider\t同心社工服务中心\n"
+    "AG1\tagency\t明衡评估中心\n"
+    "AG2\tagency\t正信评估所\n";
 
 inline constexpr int kMaxMessageBytes = 1 << 20;  // evald's --max_message_bytes
 
@@ -167,6 +183,10 @@ class ServiceTest : public ::testing::Test {
     // The stories run months past the fixture's clock (2026-01-10), so
     // they are told as loaded records; FutureDateTest turns this off.
     engine_->AllowFutureDates(allow_future_dates_);
+    auto organisations = server::ParseOrganisationsFile(kOrganisations);
+    ASSERT_TRUE(organisations.ok()) << organisations.status();
+    auto seeded = engine_->SeedOrganisations(*organisations, *principals_);
+    ASSERT_TRUE(seeded.ok()) << seeded.status();
     pool_ = std::make_unique<server::WorkerPool>(4);
     service_ = std::make_unique<server::EvaluationServiceImpl>(
         engine_.get(), principals_.get(), pool_.get());
