@@ -113,9 +113,8 @@ StoreReader::Principals() {
   return store_->ListPrincipals();
 }
 
-absl::StatusOr<std::optional<v1::Organisation>> StoreReader::Organisation(
-    const std::string& code) {
-  return store_->GetOrganisation(code);
+absl::StatusOr<std::vector<v1::Organisation>> StoreReader::Organisations() {
+  return store_->ListOrganisations();
 }
 
 // ------------------------------------------------------------------- Apply
@@ -450,10 +449,15 @@ absl::StatusOr<Applied> Applier::ApplyToPrincipals(v1::Command command,
 
 absl::StatusOr<Applied> Applier::ApplyToOrganisations(
     v1::Command command, StateReader& reader) const {
-  absl::StatusOr<OrganisationChange> change = DecideOrganisation(
-      command, [&reader](const std::string& code) {
-        return reader.Organisation(code);
-      });
+  absl::StatusOr<std::vector<v1::Organisation>> all = reader.Organisations();
+  if (!all.ok()) return all.status();
+  Registry registry;
+  for (v1::Organisation& o : *all) {
+    std::string code = o.code();
+    registry.emplace(std::move(code), std::move(o));
+  }
+  absl::StatusOr<OrganisationChange> change =
+      DecideOrganisation(command, registry);
   if (!change.ok()) return change.status();
   Applied out;
   const std::string target =

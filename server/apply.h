@@ -53,8 +53,8 @@ class StateReader {
   virtual absl::StatusOr<ChainTip> Tip(const std::string& stream) = 0;
   virtual absl::StatusOr<std::vector<storage::PrincipalRecord>>
   Principals() = 0;
-  virtual absl::StatusOr<std::optional<v1::Organisation>> Organisation(
-      const std::string& code) = 0;
+  // The whole registry of organisations (a district has hundreds).
+  virtual absl::StatusOr<std::vector<v1::Organisation>> Organisations() = 0;
 };
 
 // A StateReader over a store, without caches.
@@ -72,8 +72,7 @@ class StoreReader : public StateReader {
       const std::string& project) override;
   absl::StatusOr<ChainTip> Tip(const std::string& stream) override;
   absl::StatusOr<std::vector<storage::PrincipalRecord>> Principals() override;
-  absl::StatusOr<std::optional<v1::Organisation>> Organisation(
-      const std::string& code) override;
+  absl::StatusOr<std::vector<v1::Organisation>> Organisations() override;
 
  private:
   const storage::Store* store_;

@@ -1,14 +1,25 @@
 #include "server/organisations.h"
 
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "server/validate.h"
 
 namespace evald::server {
 namespace {
 
 constexpr size_t kMaxNameBytes = 300;  // 100 CJK characters in UTF-8
+
+OrganisationLookup LookupIn(const Registry& registry) {
+  return [&registry](const std::string& code)
+             -> absl::StatusOr<std::optional<v1::Organisation>> {
+    auto it = registry.find(code);
+    if (it == registry.end()) return std::nullopt;
+    return it->second;
+  };
+}
 
 // The registered record of `code`, or FailedPrecondition saying why the
 // field may not name it.
@@ -20,15 +31,16 @@ absl::StatusOr<v1::Organisation> Active(const OrganisationLookup& lookup,
   if (!o.ok()) return o.status();
   if (!*o) {
     return absl::FailedPreconditionError(absl::StrCat(
-        field, ": \"", code, "\" is not a registered ", KindName(kind),
+        field, ": \"", code, "\" is not ", WithArticle(kind),
+        " in the registry",
         " (evalctl org list --kind ", KindName(kind),
         " lists them; the bureau registers new ones with evalctl org "
         "create)"));
   }
   if ((*o)->kind() != kind) {
     return absl::FailedPreconditionError(
-        absl::StrCat(field, ": ", Labelled(**o), " is a ",
-                     KindName((*o)->kind()), ", not a ", KindName(kind)));
+        absl::StrCat(field, ": ", Labelled(**o), " is ",
+                     WithArticle((*o)->kind()), ", not ", WithArticle(kind)));
   }
   if ((*o)->retired()) {
     return absl::FailedPreconditionError(
@@ -61,7 +73,8 @@ std::string Describe(const v1::Organisation& o) {
 
 absl::StatusOr<OrganisationChange> Create(const v1::CreateOrganisationRequest& r,
                                           bool placeholder,
-                                          const OrganisationLookup& lookup) {
+                                          const Registry& registry) {
+  const OrganisationLookup lookup = LookupIn(registry);
   if (absl::Status s = ValidateId("code", r.code()); !s.ok()) return s;
   if (r.kind() == v1::ORGANISATION_KIND_UNSPECIFIED ||
       !v1::OrganisationKind_IsValid(r.kind())) {
@@ -84,8 +97,8 @@ absl::StatusOr<OrganisationChange> Create(const v1::CreateOrganisationRequest& r
     }
   } else if (!r.township().empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "township: only a village belongs to a township, not a ",
-        KindName(r.kind())));
+        "township: only a village belongs to a township, not ",
+        WithArticle(r.kind())));
   }
   absl::StatusOr<std::optional<v1::Organisation>> existing = lookup(r.code());
   if (!existing.ok()) return existing.status();
@@ -109,19 +122,22 @@ absl::StatusOr<OrganisationChange> Create(const v1::CreateOrganisationRequest& r
   return out;
 }
 
-absl::StatusOr<v1::Organisation> Registered(const OrganisationLookup& lookup,
+absl::StatusOr<v1::Organisation> Registered(const Registry& registry,
                                             const std::string& code) {
   if (absl::Status s = ValidateId("code", code); !s.ok()) return s;
-  absl::StatusOr<std::optional<v1::Organisation>> o = lookup(code);
-  if (!o.ok()) return o.status();
-  if (!*o) {
+  auto it = registry.find(code);
+  if (it == registry.end()) {
     return absl::NotFoundError(
         absl::StrCat("code: \"", code, "\" is not a registered organisation"));
   }
-  return **std::move(o);
+  return it->second;
 }
 
 }  // namespace
+
+std::string WithArticle(v1::OrganisationKind kind) {
+  return absl::StrCat(kind == v1::AGENCY ? "an " : "a ", KindName(kind));
+}
 
 std::string KindName(v1::OrganisationKind kind) {
   switch (kind) {
@@ -172,29 +188,29 @@ v1::OrganisationKind KindOfRole(Role role) {
 }
 
 absl::StatusOr<OrganisationChange> DecideOrganisation(
-    const v1::Command& command, const OrganisationLookup& lookup) {
+    const v1::Command& command, const Registry& registry) {
   switch (command.request_case()) {
     case v1::Command::kCreateOrganisation: {
       absl::StatusOr<OrganisationChange> c =
-          Create(command.create_organisation(), false, lookup);
+          Create(command.create_organisation(), false, registry);
       if (c.ok()) c->action = "organisation.created";
       return c;
     }
     case v1::Command::kSeedOrganisation: {
       absl::StatusOr<OrganisationChange> c =
-          Create(command.seed_organisation(), false, lookup);
+          Create(command.seed_organisation(), false, registry);
       if (c.ok()) c->action = "organisation.seeded";
       return c;
     }
     case v1::Command::kMigrateOrganisation: {
       absl::StatusOr<OrganisationChange> c =
-          Create(command.migrate_organisation(), true, lookup);
+          Create(command.migrate_organisation(), true, registry);
       if (c.ok()) c->action = "organisation.migrated";
       return c;
     }
     case v1::Command::kRenameOrganisation: {
       const v1::RenameOrganisationRequest& r = command.rename_organisation();
-      absl::StatusOr<v1::Organisation> o = Registered(lookup, r.code());
+      absl::StatusOr<v1::Organisation> o = Registered(registry, r.code());
       if (!o.ok()) return o.status();
       if (r.name_zh().empty() && r.name_en().empty()) {
         return absl::InvalidArgumentError(
@@ -222,7 +238,7 @@ absl::StatusOr<OrganisationChange> DecideOrganisation(
     }
     case v1::Command::kRetireOrganisation: {
       const v1::RetireOrganisationRequest& r = command.retire_organisation();
-      absl::StatusOr<v1::Organisation> o = Registered(lookup, r.code());
+      absl::StatusOr<v1::Organisation> o = Registered(registry, r.code());
       if (!o.ok()) return o.status();
       if (absl::Status s = ValidateText("reason", r.reason(), 2000, Lines::kMany);
           !s.ok()) {
@@ -231,6 +247,20 @@ absl::StatusOr<OrganisationChange> DecideOrganisation(
       if (o->retired()) {
         return absl::FailedPreconditionError(
             absl::StrCat("code: ", Labelled(*o), " is already retired"));
+      }
+      if (o->kind() == v1::TOWNSHIP) {
+        std::vector<std::string> villages;
+        for (const auto& [code, v] : registry) {
+          if (v.kind() == v1::VILLAGE && v.township() == o->code() &&
+              !v.retired()) {
+            villages.push_back(Labelled(v));
+          }
+        }
+        if (!villages.empty()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "code: ", Labelled(*o), " still has active villages (",
+              absl::StrJoin(villages, ", "), "); retire them first"));
+        }
       }
       OrganisationChange out;
       out.before = "ACTIVE";

@@ -12,6 +12,7 @@
 #define EVALD_SERVER_ORGANISATIONS_H_
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,9 @@ using OrganisationLookup =
     std::function<absl::StatusOr<std::optional<v1::Organisation>>(
         const std::string& code)>;
 
+// The registry as read: code -> record.
+using Registry = std::map<std::string, v1::Organisation>;
+
 // What one registry command decides.
 struct OrganisationChange {
   v1::Organisation record;  // as it is after the command
@@ -50,7 +54,7 @@ struct OrganisationChange {
 // a village whose township is not an active township, a second
 // retirement, or a township retired while active villages remain.
 absl::StatusOr<OrganisationChange> DecideOrganisation(
-    const v1::Command& command, const OrganisationLookup& lookup);
+    const v1::Command& command, const Registry& registry);
 
 // Whether every organisation a CreateProject or AssignAgency command names
 // is registered, active and of the right kind, and every village belongs
@@ -75,6 +79,9 @@ absl::Status CheckPrincipalOrganisation(const v1::Command& command,
 // "huangge 黄阁镇" (the code, and the Chinese name when it is not the
 // code).
 std::string Labelled(const v1::Organisation& o);
+
+// "a township", "an agency", ...: for messages.
+std::string WithArticle(v1::OrganisationKind kind);
 
 // "township", "village", ... (lower case, as the CLI and files spell it);
 // and back (nullopt for anything else).

@@ -183,7 +183,7 @@ class ServiceTest : public ::testing::Test {
     // The stories run months past the fixture's clock (2026-01-10), so
     // they are told as loaded records; FutureDateTest turns this off.
     engine_->AllowFutureDates(allow_future_dates_);
-    auto organisations = server::ParseOrganisationsFile(kOrganisations);
+    auto organisations = server::ParseOrganisationsFile(organisations_file_);
     ASSERT_TRUE(organisations.ok()) << organisations.status();
     auto seeded = engine_->SeedOrganisations(*organisations, *principals_);
     ASSERT_TRUE(seeded.ok()) << seeded.status();
@@ -223,6 +223,9 @@ class ServiceTest : public ::testing::Test {
 
   // Whether Start() lets the engine admit dates after its clock's today.
   bool allow_future_dates_ = true;
+  // What Start() seeds the registry with (kOrganisations unless a test
+  // starts on a database from before the registry).
+  std::string organisations_file_ = kOrganisations;
 
   std::string Digest() {
     absl::StatusOr<std::string> d = store_->ContentDigest();
