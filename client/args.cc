@@ -69,6 +69,10 @@ Args Args::Shifted(size_t n) const {
   return out;
 }
 
+void Args::Set(absl::string_view name, std::string value) {
+  flags_.insert_or_assign(std::string(name), std::move(value));
+}
+
 bool Args::Has(absl::string_view name) const {
   return flags_.find(name) != flags_.end();
 }

@@ -40,6 +40,8 @@ class Args {
   std::optional<std::string> Get(absl::string_view name) const;
   // The value or `fallback`.
   std::string GetOr(absl::string_view name, absl::string_view fallback) const;
+  // Replaces (or adds) a flag's value.
+  void Set(absl::string_view name, std::string value);
   // Names of every flag given, for checking against a command's flags.
   std::vector<std::string> Names() const;
 

@@ -81,6 +81,7 @@ std::vector<Command> EvaluationCommands();  // evaluation, rectification
 std::vector<Command> MoneyCommands();       // disbursement
 std::vector<Command> HistoryCommands();     // summary, audit, policy
 std::vector<Command> PrincipalCommands();   // principal (admin)
+std::vector<Command> OrganisationCommands();  // org (the registry)
 std::vector<Command> ImportCommands();      // import
 std::vector<Command> TodayCommands();       // today
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/command.h"
+#include "client/names.h"
 #include "client/suggest.h"
 #include "client/table.h"
 
@@ -21,6 +22,7 @@ const std::vector<Command>& Commands() {
     auto* all = new std::vector<Command>;
     for (auto nouns : {ProjectCommands, SubmissionCommands, EvaluationCommands,
                        MoneyCommands, HistoryCommands, PrincipalCommands,
+                       OrganisationCommands,
                        ImportCommands, TodayCommands}) {
       for (Command& c : nouns()) all->push_back(std::move(c));
     }
@@ -250,7 +252,9 @@ int RunEvalctl(const std::vector<std::string>& argv,
   s.stub = v1::EvaluationService::NewStub(
       grpc::CreateCustomChannel(server, *credentials, channel_args));
   s.field_flags = FieldFlags(command->flags);
-  return command->run(s, args->Shifted(skipped + command_words));
+  Args own = args->Shifted(skipped + command_words);
+  ResolveOrganisationNames(s, &own);
+  return command->run(s, own);
 }
 
 }  // namespace evald::client

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "client/names.h"
 #include "client/xlsx_writer.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
@@ -140,6 +141,10 @@ const std::string& ChineseHeader(const std::string& english) {
       {"NOT SENT", "未发送"},
       {"ORGANISATION", "机构"},
       {"RELEASED", "已拨付"},
+      {"CODE", "代码"},
+      {"KIND", "类别"},
+      {"NAME (EN)", "英文名称"},
+      {"STATUS", "状态"},
   };
   auto it = names->find(english);
   return it == names->end() ? english : it->second;
@@ -149,6 +154,7 @@ const std::string& ChineseHeader(const std::string& english) {
 
 void Print(Session& s, const Message& message, const Table& english) {
   Table table = english;
+  if (s.output != OutputFormat::kJson) LabelOrganisations(s, &table);
   if (s.chinese_headers) {
     for (std::string& h : table.headers) h = ChineseHeader(h);
   }

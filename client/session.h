@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -43,6 +44,8 @@ struct Session {
   // The running command's request fields by flag (plain_words.h), so that
   // a refusal names what the user typed.
   std::map<std::string, std::string> field_flags;
+  // The registry's names by code, once read (names.h).
+  std::optional<std::map<std::string, std::string>> organisation_names;
 };
 
 // "INVALID_ARGUMENT" for grpc::StatusCode::INVALID_ARGUMENT.

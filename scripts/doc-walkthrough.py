@@ -84,7 +84,9 @@ def run(parts, build_dir):
     evald = subprocess.Popen(
         [os.path.join(build_dir, "server", "evald"),
          f"--listen=127.0.0.1:{port}", f"--data_dir={data}",
-         f"--principals={principals}"],
+         f"--principals={principals}",
+         "--organisations=" + os.path.join(ROOT, "deploy", "demo",
+                                           "organisations.tsv")],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     if "listening" not in evald.stdout.readline():
         sys.exit("doc-walkthrough: evald did not start")

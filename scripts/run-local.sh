@@ -33,7 +33,8 @@ Stop with Ctrl-C.
 MSG
 evald=("$top/$build_dir/server/evald" --listen="$listen"
   --http_listen="$http_listen" "${web_flag[@]}"
-  --data_dir="$run_dir/data" --principals="$run_dir/principals.txt")
+  --data_dir="$run_dir/data" --principals="$run_dir/principals.txt"
+  --organisations="$top/deploy/demo/organisations.tsv")
 if [ "$fresh" = no ] || [ "${EVALD_DEMO:-}" = empty ]; then exec "${evald[@]}"; fi
 
 # A new database: start, seed the demo district through evalctl, serve on.

@@ -41,6 +41,7 @@ function startEvald() {
         `--web_dir=${join(web, "dist")}`,
         `--data_dir=${join(dir, "data")}`,
         `--principals=${join(dir, "principals.txt")}`,
+        `--organisations=${join(web, "..", "deploy", "demo", "organisations.tsv")}`,
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
