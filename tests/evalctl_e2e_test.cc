@@ -626,9 +626,9 @@ TEST_F(EvalctlTest, ProjectCreateAssignGetList) {
             "FIELD             VALUE\n"
             "project           P1\n"
             "name              黄阁镇社工站\n"
-            "township          huangge\n"
-            "provider          PR1\n"
-            "villages          V01,V02\n"
+            "township          huangge 黄阁镇\n"
+            "provider          PR1 南沙区启航社会工作服务中心\n"
+            "villages          V01 大塘村, V02 莲溪村\n"
             "start_date        2025-07-01\n"
             "years             5\n"
             "annual_fund_yuan  2,600,000.00\n"
@@ -650,7 +650,7 @@ TEST_F(EvalctlTest, ProjectCreateAssignGetList) {
           "error: PERMISSION_DENIED: ");
   Result assigned = Ok(
       kBureau, {"project", "assign-agency", "--id", "P1", "--agency", "AG1"});
-  EXPECT_THAT(assigned.out, HasRow("agency", "AG1"));
+  EXPECT_THAT(assigned.out, HasRow("agency", "AG1 广州市明衡第三方评估中心"));
   EXPECT_EQ(assigned.err, "");
   Refused(kAgency,
           {"project", "assign-agency", "--id", "P1", "--agency", "AG9"},
@@ -675,13 +675,109 @@ TEST_F(EvalctlTest, ProjectCreateAssignGetList) {
   Result all = Ok(kTownship, {"project", "list"});
   ASSERT_EQ(Lines(all.out).size(), 3u) << all;
   EXPECT_THAT(Lines(all.out)[0],
-              StartsWith("PROJECT  NAME            TOWNSHIP  PROVIDER"));
+              StartsWith("PROJECT  NAME            TOWNSHIP        PROVIDER  "
+                         "                      VILLAGES  "));
   EXPECT_THAT(all.out, HasSubstr("2,600,000.00"));
   Result filtered = Ok(kBureau, {"project", "list", "--township", "other"});
   EXPECT_EQ(Lines(filtered.out).size(), 1u) << filtered;  // headers only
   // Only the projects a principal has a part in.
   Result other = Ok(kOtherTownship, {"project", "list", "-o", "json"});
   EXPECT_EQ(ParseJson<v1::ListProjectsResponse>(other.out).projects_size(), 0);
+}
+
+// -------------------------------------------------------- Organisations
+
+TEST_F(EvalctlTest, OrganisationsAreListedManagedAndNamedBesideCodes) {
+  // The registry evald was started with (deploy/demo/organisations.tsv);
+  // any role may read it.
+  const std::vector<std::string> huangge_villages = {
+      "org", "list", "--kind", "village", "--township", "huangge"};
+  const std::string listed =
+      "CODE  KIND     NAME    NAME (EN)       TOWNSHIP        STATUS\n"
+      "V01   village  大塘村  Datang Village  huangge 黄阁镇  active\n"
+      "V02   village  莲溪村  Lianxi Village  huangge 黄阁镇  active\n"
+      "V03   village  麒麟村  Qilin Village   huangge 黄阁镇  active\n";
+  EXPECT_EQ(Ok(kTownship, huangge_villages).out, listed);
+
+  // Only the bureau (or an admin) registers one.
+  const std::vector<std::string> create_v04 = {
+      "org",    "create", "--code",     "V04",    "--kind", "village",
+      "--name", "新村",   "--township", "huangge"};
+  Refused(kTownship, create_v04, "error: PERMISSION_DENIED: ");
+  EXPECT_EQ(Ok(kBureau, create_v04).out,
+            "FIELD     VALUE\n"
+            "code      V04\n"
+            "kind      village\n"
+            "name      新村\n"
+            "name_en   -\n"
+            "township  huangge 黄阁镇\n"
+            "status    active\n");
+
+  // Names may be typed for codes, Chinese commas and all; the project
+  // records the codes.
+  Result created =
+      Ok(kBureau, {"project", "create", "--id", "P1", "--name", kStationName,
+                   "--township", "黄阁镇", "--provider", "PR1", "--villages",
+                   "大塘村，新村", "--start", "2025-07-01", "--fund",
+                   "2,600,000.00", "--agency", "AG1"});
+  EXPECT_EQ(created.out,
+            "FIELD             VALUE\n"
+            "project           P1\n"
+            "name              黄阁镇社工站\n"
+            "township          huangge 黄阁镇\n"
+            "provider          PR1 南沙区启航社会工作服务中心\n"
+            "villages          V01 大塘村, V04 新村\n"
+            "start_date        2025-07-01\n"
+            "years             5\n"
+            "annual_fund_yuan  2,600,000.00\n"
+            "agency            AG1 广州市明衡第三方评估中心\n"
+            "policy            nansha-2019\n"
+            "terminated        no\n");
+  const v1::Project p1 = GetProject("P1");
+  EXPECT_EQ(p1.township(), "huangge");
+  EXPECT_THAT(p1.villages(), ElementsAre("V01", "V04"));
+
+  // A code the registry does not have is refused, not recorded.
+  Refused(kBureau,
+          {"project", "create", "--id", "P2", "--name", "x", "--township",
+           "huanggee", "--provider", "PR1", "--villages", "V01", "--start",
+           "2025-07-01", "--fund", "1"},
+          "error: FAILED_PRECONDITION: --township: \"huanggee\" is not a "
+          "township in the registry");
+  Refused(kBureau, {"project", "get", "--id", "P2"},
+          "error: NOT_FOUND: project P2 not found\n");
+
+  // Retired: no new project may name it; P1 keeps it.
+  Result retired =
+      Ok(kBureau, {"org", "retire", "--code", "V04", "--reason", "撤并"});
+  EXPECT_THAT(retired.out, AllOf(HasRow("code", "V04"), HasRow("name", "新村"),
+                                 HasRow("status", "retired")));
+  Refused(kBureau,
+          {"project", "create", "--id", "P3", "--name", "x", "--township",
+           "huangge", "--provider", "PR1", "--villages", "V01,V04", "--start",
+           "2025-07-01", "--fund", "1"},
+          "error: FAILED_PRECONDITION: --villages: V04 新村 is retired\n");
+  Refused(kBureau, {"project", "get", "--id", "P3"},
+          "error: NOT_FOUND: project P3 not found\n");
+  EXPECT_EQ(Ok(kTownship, huangge_villages).out, listed);
+
+  // Renamed: the code stays, every table shows the new name.
+  EXPECT_EQ(
+      Ok(kBureau, {"org", "rename", "--code", "V04", "--name", "新安村"}).out,
+      "FIELD     VALUE\n"
+      "code      V04\n"
+      "kind      village\n"
+      "name      新安村\n"
+      "name_en   -\n"
+      "township  huangge 黄阁镇\n"
+      "status    retired\n");
+  EXPECT_THAT(Ok(kBureau, {"project", "get", "--id", "P1"}).out,
+              HasRow("villages", "V01 大塘村, V04 新安村"));
+  EXPECT_THAT(GetProject("P1").villages(), ElementsAre("V01", "V04"));
+  EXPECT_EQ(Ok(kTownship, Cat(huangge_villages, {"--all"})).out,
+            absl::StrCat(listed,
+                         "V04   village  新安村  -               huangge "
+                         "黄阁镇  retired\n"));
 }
 
 // ------------------------------------- A mid-term, from scores to money
@@ -697,8 +793,9 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
       "2025",       "--phase", "mid-term",  "--as-of", "2026-01-10"};
   Result late = Ok(kBureau, late_mid);
   EXPECT_EQ(late.out,
-            "EVALUATION        TOWNSHIP  OPENED      DAYS LATE  MISSING\n"
-            "P1/2025/mid-term  huangge   2025-12-01  40         third_party, "
+            "EVALUATION        TOWNSHIP        OPENED      DAYS LATE  MISSING\n"
+            "P1/2025/mid-term  huangge 黄阁镇  2025-12-01  40         "
+            "third_party, "
             "township, bureau, village:V01, village:V02, financial\n");
   // On 2025-11-30 the window had not opened: nobody was late yet.
   std::vector<std::string> before_window = late_mid;
@@ -713,7 +810,8 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
   }
   late = Ok(kTownship, late_mid);
   EXPECT_EQ(Lines(late.out)[1],
-            "P1/2025/mid-term  huangge   2025-12-01  40         financial");
+            "P1/2025/mid-term  huangge 黄阁镇  2025-12-01  40         "
+            "financial");
 
   Result financial =
       Ok(kAgency, Cat({"financial", "submit", "--score", "82", "--personnel",
@@ -745,10 +843,10 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
 
   Result listed = Ok(kTownship, {"evaluation", "list", "--state", "passed"});
   EXPECT_EQ(listed.out,
-            "EVALUATION        TOWNSHIP  STATE   SCORE  GRADE      DEADLINE  "
-            "MISSING\n"
-            "P1/2025/mid-term  huangge   PASSED  86.25  GOOD 良好  -         "
-            "-\n");
+            "EVALUATION        TOWNSHIP        STATE   SCORE  GRADE      "
+            "DEADLINE  MISSING\n"
+            "P1/2025/mid-term  huangge 黄阁镇  PASSED  86.25  GOOD 良好  "
+            "-         -\n");
   Result open = Ok(kBureau, {"evaluation", "list", "--project", "P1", "--state",
                              "open", "-o", "json"});
   EXPECT_EQ(ParseJson<v1::ListEvaluationsResponse>(open.out).evaluations_size(),
@@ -774,12 +872,12 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
   Result due = Ok(kFinance, {"disbursement", "list", "--state", "due",
                              "--as-of", "2026-01-10"});
   EXPECT_EQ(due.out,
-            "TRANCHE             NAME          TOWNSHIP  AMOUNT (YUAN)  STATE  "
-            "DUE         OVERDUE         REFERENCE  RELEASED\n"
-            "P1/2025/year-start  黄阁镇社工站  huangge   1,040,000.00   DUE    "
-            "2025-07-22  yes (172 days)  -          -\n"
-            "P1/2025/mid-term    黄阁镇社工站  huangge   780,000.00     DUE    "
-            "2026-01-12  no              -          -\n"
+            "TRANCHE             NAME          TOWNSHIP        AMOUNT (YUAN)  "
+            "STATE  DUE         OVERDUE         REFERENCE  RELEASED\n"
+            "P1/2025/year-start  黄阁镇社工站  huangge 黄阁镇  1,040,000.00   "
+            "DUE    2025-07-22  yes (172 days)  -          -\n"
+            "P1/2025/mid-term    黄阁镇社工站  huangge 黄阁镇  780,000.00     "
+            "DUE    2026-01-12  no              -          -\n"
             "total: 2 tranches, 1,820,000.00 yuan (DUE 1,820,000.00)\n");
   Result overdue = Ok(
       kFinance, {"disbursement", "list", "--overdue", "--as-of", "2026-01-10"});
@@ -822,10 +920,10 @@ TEST_F(EvalctlTest, MidTermScoredFinalisedReopenedAndPaidOnce) {
                                           "\n")))
       << first;
   EXPECT_EQ(first.out,
-            "TRANCHE           TOWNSHIP  AMOUNT (YUAN)  STATE     DUE         "
-            "OVERDUE  REFERENCE\n"
-            "P1/2025/mid-term  huangge   780,000.00     RELEASED  2026-01-12  "
-            "no       BANK-2026-0007\n");
+            "TRANCHE           TOWNSHIP        AMOUNT (YUAN)  STATE     "
+            "DUE         OVERDUE  REFERENCE\n"
+            "P1/2025/mid-term  huangge 黄阁镇  780,000.00     RELEASED  "
+            "2026-01-12  no       BANK-2026-0007\n");
   // ... and a retry with that id answers the same and releases nothing more.
   Result retry = Ok(kFinance, Cat(release, {"--request-id", id[1].str()}));
   EXPECT_EQ(retry.out, first.out);
@@ -952,8 +1050,9 @@ TEST_F(EvalctlTest, FinalWithCurableVetoIsRectifiedAndPaidFromApplication) {
                                    "--state", "due", "--as-of", "2026-07-10"});
   EXPECT_THAT(
       provider.out,
-      HasSubstr("P1/2025/final       黄阁镇社工站  huangge   780,000.00 "
-                "    DUE    2026-07-22  no              -          -\n"));
+      HasSubstr("P1/2025/final       黄阁镇社工站  huangge 黄阁镇  "
+                "780,000.00     DUE    2026-07-22  no              -          "
+                "-\n"));
 }
 
 TEST_F(EvalctlTest, RectificationNotAppliedForExpiresAndTerminates) {
@@ -1083,8 +1182,9 @@ TEST_F(EvalctlTest, AWrongPaymentReferenceIsCorrectedAndStaysOnePayment) {
              "right date, or both");
   Result fixed = Ok(kFinance, correct);
   EXPECT_THAT(fixed.out,
-              AllOf(ContainsRegex("P1/2025/year-start +huangge +1,040,000.00 +"
-                                  "RELEASED +2025-07-22 +no +BANK-1A\n"),
+              AllOf(ContainsRegex("P1/2025/year-start +huangge 黄阁镇 +"
+                                  "1,040,000.00 +RELEASED +2025-07-22 +no +"
+                                  "BANK-1A\n"),
                     ContainsRegex("  was BANK-1 on 2025-07-15 .*corrected by "
                                   "finance on [0-9-]{10}: 回单号录入错误")));
   v1::Disbursement t = Tranche("P1", 2025, v1::YEAR_START);
@@ -1128,12 +1228,12 @@ TEST_F(EvalctlTest, SummaryAuditListAndPolicyShow) {
 
   Result summary = Ok(kBureau, {"summary", "--year", "2025"});
   EXPECT_EQ(summary.out,
-            "TOWNSHIP  YEAR  OPEN  SCORED  PASSED  RECTIFYING  REEVALUATING  "
-            "PASSED_AFTER_RECTIFICATION  FAILED  EXCELLENT  GOOD  QUALIFIED  "
-            "QUALIFIED_AFTER_RECTIFICATION  UNQUALIFIED\n"
-            "huangge   2025  1     0       1       0           0             "
-            "0                           0       1          0     0          "
-            "0                              0\n");
+            "TOWNSHIP        YEAR  OPEN  SCORED  PASSED  RECTIFYING  "
+            "REEVALUATING  PASSED_AFTER_RECTIFICATION  FAILED  EXCELLENT  "
+            "GOOD  QUALIFIED  QUALIFIED_AFTER_RECTIFICATION  UNQUALIFIED\n"
+            "huangge 黄阁镇  2025  1     0       1       0           "
+            "0             0                           0       1          "
+            "0     0          0                              0\n");
   v1::Summary all =
       ParseJson<v1::Summary>(Ok(kTownship, {"summary", "-o", "json"}).out);
   EXPECT_EQ(all.rows_size(), 5);  // 2025..2029
@@ -1304,9 +1404,21 @@ TEST_F(EvalctlTest, TableAlignsChineseByDisplayWidthAndShowsYuan) {
   EXPECT_EQ(p1_at, 31u);
   EXPECT_EQ(p2_at, 25u);
   EXPECT_EQ(p1.substr(0, p1_at), "P1       黄阁镇社工站    ");
-  // Money in yuan with thousands separators, also in the next columns.
-  EXPECT_THAT(p1, HasSubstr("  2,600,000.00        AG1     no"));
-  EXPECT_THAT(p2, HasSubstr("  2,600,000.00        AG1     no"));
+  // The township's name is Chinese too: "huangge 黄阁镇" is 14 columns and
+  // 20 bytes, so PROVIDER starts at column 25 + 14 + 2 = 41 on every line.
+  const size_t header_provider = header.find("PROVIDER");
+  const size_t p1_provider = p1.find("PR1 ");
+  const size_t p2_provider = p2.find("PR1 ");
+  EXPECT_EQ(TerminalWidth(header.substr(0, header_provider)), 41) << r;
+  EXPECT_EQ(TerminalWidth(p1.substr(0, p1_provider)), 41) << r;
+  EXPECT_EQ(TerminalWidth(p2.substr(0, p2_provider)), 41) << r;
+  EXPECT_EQ(p1.substr(p1_at, p1_provider - p1_at), "huangge 黄阁镇  ");
+  // Money in yuan with thousands separators, also in the next columns; the
+  // agency's name beside its code.
+  EXPECT_THAT(p1, HasSubstr("  2,600,000.00        AG1 "
+                            "广州市明衡第三方评估中心  no"));
+  EXPECT_THAT(p2, HasSubstr("  2,600,000.00        AG1 "
+                            "广州市明衡第三方评估中心  no"));
 }
 
 TEST_F(EvalctlTest, CsvHasAHeaderAndQuotesWhereNeeded) {
@@ -1319,10 +1431,12 @@ TEST_F(EvalctlTest, CsvHasAHeaderAndQuotesWhereNeeded) {
   EXPECT_EQ(Unexcel(r.out),
             "PROJECT,NAME,TOWNSHIP,PROVIDER,VILLAGES,START,ANNUAL FUND "
             "(YUAN),AGENCY,TERMINATED\n"
-            "P1,黄阁镇社工站,huangge,PR1,\"V01,V02\",2025-07-01,"
-            "\"2,600,000.00\",AG1,no\n"
-            "P3,\"Pilot \"\"A\"\", Nansha\",huangge,PR1,\"V01,V02\","
-            "2025-07-01,\"2,600,000.00\",AG1,no\n");
+            "P1,黄阁镇社工站,huangge 黄阁镇,PR1 南沙区启航社会工作服务中心,"
+            "\"V01 大塘村, V02 莲溪村\",2025-07-01,\"2,600,000.00\","
+            "AG1 广州市明衡第三方评估中心,no\n"
+            "P3,\"Pilot \"\"A\"\", Nansha\",huangge 黄阁镇,"
+            "PR1 南沙区启航社会工作服务中心,\"V01 大塘村, V02 莲溪村\","
+            "2025-07-01,\"2,600,000.00\",AG1 广州市明衡第三方评估中心,no\n");
 
   SubmitAll("P1", 2025, "mid-term", "85.5", "88");
   Result e = Ok(kBureau, Cat({"evaluation", "get", "-o", "csv"},
@@ -1628,7 +1742,8 @@ TEST_F(EvalctlTest, HeadersInChineseWithLangZh) {
   CreateProject("P1");
   EXPECT_THAT(
       Ok(kBureau, {"project", "list", "--lang", "zh"}).out,
-      StartsWith("项目编号  名称          镇(街)   承接机构  村(居)   "));
+      StartsWith("项目编号  名称          镇(街)          承接机构  "
+                 "                      村(居)                  开始日期  "));
   EXPECT_THAT(Unexcel(Ok(kFinance, {"disbursement", "list", "--project", "P1",
                                     "--lang", "zh", "-o", "csv"})
                           .out),
