@@ -101,6 +101,12 @@ std::string MethodPhrase(const std::string& method) {
       {"CreatePrincipal", "issue tokens"},
       {"ListPrincipals", "list principals"},
       {"RevokePrincipal", "revoke tokens"},
+      {"CreateOrganisation", "register organisations"},
+      {"RenameOrganisation", "rename organisations"},
+      {"RetireOrganisation", "retire organisations"},
+      {"ListOrganisations", "list organisations"},
+      {"ListEvents", "read the event feed"},
+      {"WatchEvents", "watch the event feed"},
   };
   auto it = methods->find(method);
   return it == methods->end() ? absl::StrCat("call ", method) : it->second;

@@ -143,6 +143,14 @@ class Engine {
   absl::StatusOr<v1::ListOrganisationsResponse> ListOrganisations(
       const Principal& who, const v1::ListOrganisationsRequest& r) const;
 
+  // The event feed after r.after_cursor, as `who` may see it
+  // (feed_events.h), filtered (engine_feed.cc).
+  absl::StatusOr<v1::ListEventsResponse> ListEvents(
+      const Principal& who, const v1::ListEventsRequest& r) const;
+
+  // The store, for the feed's watch streams (watch_reactor.h).
+  const storage::Store& store() const { return *store_; }
+
   // At start, before SeedPrincipals: adds every organisation of the
   // organisations file (organisation_file.h) whose code the registry does
   // not hold, each as an audited command ("organisation.seeded"); then

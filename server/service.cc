@@ -4,7 +4,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/authz.h"
 #include "server/dispatch.h"
+#include "server/watch_reactor.h"
 #include "spdlog/spdlog.h"
 #include "storage/store.h"
 
@@ -91,5 +93,39 @@ absl::StatusOr<Principal> EvaluationServiceImpl::Authenticate(
   }
 #include "server/rpc_list.inc"
 #undef EVALD_RPC
+
+grpc::ServerWriteReactor<v1::WatchEventsResponse>*
+EvaluationServiceImpl::WatchEvents(grpc::CallbackServerContext* ctx,
+                                   const v1::WatchEventsRequest* request) {
+  if (metrics_ != nullptr) metrics_->Started("WatchEvents");
+  absl::StatusOr<Principal> who = Authenticate(*ctx);
+  absl::Status refused = who.ok() ? AuthorizeMethod("WatchEvents", *who)
+                                  : who.status();
+  if (refused.ok() && open_streams_.load() >= kMaxWatchStreams) {
+    refused = absl::ResourceExhaustedError(absl::StrCat(
+        kMaxWatchStreams, " watch streams are open, the most evald serves; "
+        "close one or read with ListEvents"));
+  }
+  if (!refused.ok()) {
+    // A stream that ends at once, with the reason.
+    class Refused : public grpc::ServerWriteReactor<v1::WatchEventsResponse> {
+     public:
+      explicit Refused(grpc::Status status) { Finish(status); }
+      void OnDone() override { delete this; }
+    };
+    return new Refused(ToGrpcStatus(refused));
+  }
+  const auto& metadata = ctx->client_metadata();
+  auto it = metadata.find("authorization");
+  std::string token(it->second.data(), it->second.size());
+  token = token.substr(std::string("Bearer ").size());
+  open_streams_.fetch_add(1);
+  return new WatchReactor(
+      engine_, *who, *request,
+      [principals = principals_, token] {
+        return principals->Authenticate(token).has_value();
+      },
+      &open_streams_);
+}
 
 }  // namespace evald::server

@@ -7,6 +7,8 @@
 #ifndef EVALD_SERVER_SERVICE_H_
 #define EVALD_SERVER_SERVICE_H_
 
+#include <atomic>
+
 #include <memory>
 
 #include "absl/status/status.h"
@@ -39,6 +41,14 @@ class EvaluationServiceImpl final
 #include "server/rpc_list.inc"
 #undef EVALD_RPC
 
+  // The event feed's server stream (watch_reactor.h).
+  grpc::ServerWriteReactor<v1::WatchEventsResponse>* WatchEvents(
+      grpc::CallbackServerContext* ctx,
+      const v1::WatchEventsRequest* request) override;
+
+  // Watch streams open now (for /metrics).
+  int OpenWatchStreams() const { return open_streams_.load(); }
+
  private:
   // The principal of the call's "authorization: Bearer <token>" metadata,
   // if it is within its rate limit.
@@ -50,6 +60,7 @@ class EvaluationServiceImpl final
   WorkerPool* pool_;
   RateLimiter* limiter_;
   RpcMetrics* metrics_;
+  std::atomic<int> open_streams_{0};
 };
 
 }  // namespace evald::server

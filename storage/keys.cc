@@ -61,6 +61,10 @@ std::string Organisation(absl::string_view code) {
   return absl::StrCat(kOrganisationPrefix, code);
 }
 
+std::string Feed(int64_t cursor) {
+  return absl::StrCat(kFeedPrefix, absl::StrFormat("%020d", cursor));
+}
+
 std::string ProjectByTownship(absl::string_view township,
                               absl::string_view project) {
   return absl::StrCat(ProjectByTownshipPrefix(township), project);

@@ -13,6 +13,7 @@
 //   principal/{name}                         -> evald.storage.PrincipalRecord
 //   org/{code}                               -> evaluation.v1.Organisation
 //   audit-tip/{project}                      -> its latest AuditEvent (copy)
+//   feed/{cursor:020}                        -> evald.storage.FeedPointer
 // Column family "index" (values empty):
 //   pt/{township}/{project}                  projects by township
 //   es/{state}/{project}/{year:04}/{phase}   evaluations by state
@@ -82,6 +83,10 @@ std::string AuditTip(absl::string_view project);
 // (the families are those of storage/counters.h).
 std::string Summary(absl::string_view township, int year,
                     absl::string_view family, absl::string_view name);
+
+// A position of the event feed (storage/feed.h).
+std::string Feed(int64_t cursor);
+inline constexpr absl::string_view kFeedPrefix = "feed/";
 
 // The smallest key greater than every key starting with `prefix`.
 std::string PrefixEnd(absl::string_view prefix);

@@ -29,8 +29,11 @@
 #include "storage/counters.h"
 #include "storage/keys.h"
 #include "storage/stderr_logger.h"
+#include "storage/store_internal.h"
 
 namespace evald::storage {
+
+using internal::FromRocks;
 namespace {
 
 constexpr char kIndexFamily[] = "index";
@@ -48,26 +51,6 @@ bool DiskTrouble(const rocksdb::Status& s) {
          s.IsTryAgain() || s.IsAborted();
 }
 
-// The status for callers; RocksDB's own words (which name files) go into
-// the payload only.
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  absl::Status out;
-  if (s.IsNoSpace()) {
-    out = absl::UnavailableError(kDiskFull);
-  } else if (DiskTrouble(s)) {
-    out = absl::UnavailableError(kDiskFailed);
-  } else if (s.IsCorruption()) {
-    out = absl::DataLossError(
-        "stored data is damaged (the storage engine reports corruption); "
-        "nothing was written; restore from a backup (docs/operations.md)");
-  } else {
-    out = absl::InternalError(absl::StrCat("storage: ", what, " failed"));
-  }
-  out.SetPayload(kStorageDetailUrl,
-                 absl::Cord(absl::StrCat(what, ": ", s.ToString())));
-  return out;
-}
 
 // Free bytes of the filesystem that holds `path`, or nullopt.
 std::optional<uint64_t> FreeBytes(const std::string& path) {
@@ -158,13 +141,30 @@ int ClampPageSize(int page_size) {
 
 }  // namespace
 
-struct Store::Handles {
-  rocksdb::ColumnFamilyHandle* state = nullptr;
-  rocksdb::ColumnFamilyHandle* index = nullptr;
-  rocksdb::ColumnFamilyHandle* audit = nullptr;
-  rocksdb::ColumnFamilyHandle* summary = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> all;
-};
+namespace internal {
+
+// The status for callers; RocksDB's own words (which name files) go into
+// the payload only.
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  absl::Status out;
+  if (s.IsNoSpace()) {
+    out = absl::UnavailableError(kDiskFull);
+  } else if (DiskTrouble(s)) {
+    out = absl::UnavailableError(kDiskFailed);
+  } else if (s.IsCorruption()) {
+    out = absl::DataLossError(
+        "stored data is damaged (the storage engine reports corruption); "
+        "nothing was written; restore from a backup (docs/operations.md)");
+  } else {
+    out = absl::InternalError(absl::StrCat("storage: ", what, " failed"));
+  }
+  out.SetPayload(kStorageDetailUrl,
+                 absl::Cord(absl::StrCat(what, ": ", s.ToString())));
+  return out;
+}
+
+}  // namespace internal
 
 std::string StorageDetail(const absl::Status& status) {
   absl::optional<absl::Cord> detail = status.GetPayload(kStorageDetailUrl);
@@ -172,14 +172,15 @@ std::string StorageDetail(const absl::Status& status) {
 }
 
 Store::Store(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles,
-             const StoreOptions& options)
+             const StoreOptions& options, int64_t feed_last)
     : db_(std::move(db)),
       handles_(std::move(handles)),
       path_(options.path),
       sync_writes_(options.sync_writes),
       verify_previous_(options.verify_previous),
       read_only_(options.read_only),
-      disk_reserve_bytes_(options.disk_reserve_bytes) {
+      disk_reserve_bytes_(options.disk_reserve_bytes),
+      feed_(std::make_unique<FeedSequencer>(feed_last)) {
   if (!read_only_) watchdog_ = std::thread([this] { WatchDisk(); });
 }
 
@@ -391,8 +392,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
     return FromRocks(s, "format version");
   }
+  absl::StatusOr<int64_t> feed_last =
+      OpenFeed(db.get(), h->state, options.read_only);
+  if (!feed_last.ok()) {
+    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    return feed_last.status();
+  }
   return std::unique_ptr<Store>(
-      new Store(std::move(db), std::move(h), options));
+      new Store(std::move(db), std::move(h), options, *feed_last));
 }
 
 absl::Status Store::VerifyPrevious(const WriteSet& w) const {
@@ -565,9 +572,39 @@ absl::Status Store::Commit(const WriteSet& w) {
     batch.Put(handles_->state, keys::Request(w.request_principal, w.request_id),
               w.request->SerializeAsString());
   }
+  // The feed's cursors, reserved last: the watermark waits for this write.
+  const int feed_positions = static_cast<int>(w.events.size());
+  int64_t first_cursor = 0;
+  if (feed_positions > 0) {
+    first_cursor = feed_->Reserve(feed_positions);
+    for (int i = 0; i < feed_positions; ++i) {
+      FeedPointer pointer;
+      pointer.set_stream(w.events[i].project_id());
+      pointer.set_sequence(w.events[i].sequence());
+      pointer.set_time(w.events[i].time());
+      batch.Put(handles_->state, keys::Feed(first_cursor + i),
+                pointer.SerializeAsString());
+    }
+  }
   rocksdb::WriteOptions options;
   options.sync = sync_writes_;
   rocksdb::Status written = db_->Write(options, &batch);
+  if (feed_positions > 0) {
+    bool filled = written.ok();
+    if (!filled && !DiskTrouble(written)) {
+      // The store goes on writing: mark the positions void now rather than
+      // holding every reader of the feed back until a restart.
+      rocksdb::WriteBatch voids;
+      FeedPointer pointer;
+      pointer.set_hole(true);
+      for (int i = 0; i < feed_positions; ++i) {
+        voids.Put(handles_->state, keys::Feed(first_cursor + i),
+                  pointer.SerializeAsString());
+      }
+      filled = db_->Write(options, &voids).ok();
+    }
+    feed_->Finish(first_cursor, feed_positions, filled);
+  }
   absl::Status status = FromRocks(written, "commit");
   // After a failed write nothing more is written: the log file RocksDB was
   // appending to is in an error state, and touching it again -- another

@@ -34,6 +34,7 @@
 #include "absl/synchronization/notification.h"
 #include "evaluation/v1/evaluation.pb.h"
 #include "google/protobuf/repeated_ptr_field.h"
+#include "storage/feed.h"
 #include "storage/records.pb.h"
 
 namespace rocksdb {
@@ -248,6 +249,34 @@ class Store {
       std::map<std::pair<std::string, int>, std::map<std::string, int64_t>>>
   Summary(absl::string_view township, int year) const;
 
+  // The event feed (feed.h): every audit event Commit writes gets the next
+  // cursor, in the same batch. One position of it:
+  struct FeedEntry {
+    int64_t cursor = 0;
+    // The audit event committed there; absent for a void position (a write
+    // that failed, feed.h).
+    std::optional<v1::AuditEvent> event;
+  };
+  // Up to `limit` positions after `after`, no further than FeedLatest(),
+  // in cursor order. DataLoss if a stored pointer or event does not parse
+  // or is missing.
+  absl::StatusOr<std::vector<FeedEntry>> ReadFeed(int64_t after,
+                                                  int limit) const;
+  // The latest cursor readers may see (0: nothing committed yet).
+  int64_t FeedLatest() const { return feed_->Watermark(); }
+  // The oldest cursor retained; FeedLatest() + 1 when none is.
+  absl::StatusOr<int64_t> FeedOldest() const;
+  // Waits until FeedLatest() > after, `timeout` passes or
+  // WakeFeedWaiters(); returns FeedLatest().
+  int64_t WaitForFeed(int64_t after, absl::Duration timeout) const {
+    return feed_->WaitBeyond(after, timeout);
+  }
+  void WakeFeedWaiters() const { feed_->Wake(); }
+  // Forgets the feed positions of the events committed before `before`
+  // (the audit log keeps the events): the feed's retention. Returns how
+  // many were dropped.
+  absl::StatusOr<int64_t> TrimFeed(absl::Time before);
+
   // Compacts every column family into its last level and waits for it.
   // For tools that bulk-load a database (bench/evald_seed), so that what
   // they leave behind is settled, as a database that has been serving for
@@ -284,7 +313,13 @@ class Store {
  private:
   struct Handles;
   Store(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles,
-        const StoreOptions& options);
+        const StoreOptions& options, int64_t feed_last);
+
+  // At open: the highest cursor stored. Read-write, it first writes a void
+  // pointer at each hole in the feed's tail (feed.h). store_feed.cc.
+  static absl::StatusOr<int64_t> OpenFeed(rocksdb::DB* db,
+                                          rocksdb::ColumnFamilyHandle* state,
+                                          bool read_only);
 
   // Internal unless every Put's previous is what is stored.
   absl::Status VerifyPrevious(const WriteSet& writes) const;
@@ -303,6 +338,7 @@ class Store {
   uint64_t disk_reserve_bytes_;
   std::atomic<bool> writes_stopped_{false};
   std::atomic<bool> needs_reopen_{false};
+  std::unique_ptr<FeedSequencer> feed_;
   absl::Notification closing_;
   std::thread watchdog_;
 };

@@ -188,6 +188,7 @@ inline std::map<std::string, RequestMaker> EveryRpcRequest() {
   });
   EVALD_CALL(ListOrganisations, ListOrganisationsRequest,
              ListOrganisationsResponse, {});
+  EVALD_CALL(ListEvents, ListEventsRequest, ListEventsResponse, {});
 #undef EVALD_CALL
   return makers;
 }
