@@ -82,6 +82,7 @@ std::vector<Command> MoneyCommands();       // disbursement
 std::vector<Command> HistoryCommands();     // summary, audit, policy
 std::vector<Command> PrincipalCommands();   // principal (admin)
 std::vector<Command> OrganisationCommands();  // org (the registry)
+std::vector<Command> EventCommands();         // event (the feed)
 std::vector<Command> ImportCommands();      // import
 std::vector<Command> TodayCommands();       // today
 

@@ -145,6 +145,7 @@ const std::string& ChineseHeader(const std::string& english) {
       {"KIND", "类别"},
       {"NAME (EN)", "英文名称"},
       {"STATUS", "状态"},
+      {"CURSOR", "游标"},
   };
   auto it = names->find(english);
   return it == names->end() ? english : it->second;

@@ -86,6 +86,7 @@ absl::StatusOr<v1::ListEventsResponse> Engine::ListEvents(
           AsSeenBy(who, FeedEventOf(entry.cursor, *entry.event, project),
                    project);
       if (!seen || !Matches(*seen, r.filter())) continue;
+      Narrow(*seen, r.filter());
       *out.add_events() = *std::move(seen);
       if (out.events_size() == page_size) break;
     }

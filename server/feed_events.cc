@@ -11,6 +11,10 @@ namespace evald::server {
 namespace {
 
 v1::EventKind TrancheKindOf(const v1::TrancheTransition& t) {
+  // A contract's schedule, made when the project is: nothing to act on.
+  if (t.from() == v1::DISBURSEMENT_STATE_UNSPECIFIED && t.to() == v1::PENDING) {
+    return v1::EVENT_KIND_UNSPECIFIED;
+  }
   switch (t.to()) {
     case v1::DUE:
       return t.from() == v1::HELD ? v1::TRANCHE_HOLD_LIFTED : v1::TRANCHE_DUE;
@@ -58,10 +62,13 @@ v1::FeedEvent FeedEventOf(int64_t cursor, const v1::AuditEvent& event,
   }
   for (const v1::Effect& effect : event.effects()) {
     switch (effect.kind_case()) {
-      case v1::Effect::kTranche:
+      case v1::Effect::kTranche: {
+        const v1::EventKind kind = TrancheKindOf(effect.tranche());
+        if (kind == v1::EVENT_KIND_UNSPECIFIED) break;
         *out.add_tranches() = effect.tranche();
-        AddKind(out, TrancheKindOf(effect.tranche()));
+        AddKind(out, kind);
         break;
+      }
       case v1::Effect::kTerminated:
         *out.mutable_terminated() = effect.terminated();
         AddKind(out, v1::CONTRACT_TERMINATED);
@@ -128,6 +135,19 @@ bool Matches(const v1::FeedEvent& event, const v1::EventFilter& filter) {
     }
   }
   return false;
+}
+
+void Narrow(v1::FeedEvent& event, const v1::EventFilter& filter) {
+  if (filter.kinds().empty()) return;
+  auto wanted = [&filter](v1::EventKind k) {
+    return std::find(filter.kinds().begin(), filter.kinds().end(), k) !=
+           filter.kinds().end();
+  };
+  google::protobuf::RepeatedPtrField<v1::TrancheTransition> kept;
+  for (v1::TrancheTransition& t : *event.mutable_tranches()) {
+    if (wanted(TrancheKindOf(t))) *kept.Add() = std::move(t);
+  }
+  event.mutable_tranches()->Swap(&kept);
 }
 
 absl::Status ValidateFilter(const v1::EventFilter& filter) {

@@ -31,6 +31,10 @@ std::optional<v1::FeedEvent> AsSeenBy(const Principal& who,
 // Whether the event passes the filter (an empty field matches all).
 bool Matches(const v1::FeedEvent& event, const v1::EventFilter& filter);
 
+// With kinds in the filter, keeps only the tranches of those kinds (the
+// event's kinds stay as they are).
+void Narrow(v1::FeedEvent& event, const v1::EventFilter& filter);
+
 // InvalidArgument naming the field: ids that are not ids, kinds unknown.
 absl::Status ValidateFilter(const v1::EventFilter& filter);
 

@@ -11,6 +11,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -72,6 +73,9 @@ ABSL_FLAG(std::string, default_policy, "",
           "policy id new projects get (default: the built-in nansha-2019)");
 ABSL_FLAG(std::string, calendar_dir, "",
           "directory of working-day calendars (YYYY.txt); default built in");
+ABSL_FLAG(int, feed_retention_days, 400,
+          "days the event feed keeps a change's position (the audit log "
+          "keeps every event for good)");
 ABSL_FLAG(int, workers, 32, "threads serving calls (blocking disk work)");
 ABSL_FLAG(int, max_message_bytes, 1 << 20, "largest request accepted");
 ABSL_FLAG(int64_t, block_cache_mb, 64, "RocksDB block cache size in MiB");
@@ -297,11 +301,17 @@ int Run() {
     http.max_body_bytes = absl::GetFlag(FLAGS_max_message_bytes);
     http.web_dir = absl::GetFlag(FLAGS_web_dir);
     http.writes_available = [&store] { return (*store)->WritesAvailable(); };
-    http.metrics = [&rpc_metrics, &store, &engine] {
+    http.metrics = [&rpc_metrics, &store, &engine, &service] {
       absl::StatusOr<std::string> business =
           BusinessMetrics(**store, engine.Today());
-      return absl::StrCat(rpc_metrics.Render(),
-                          business.ok() ? *business : std::string());
+      return absl::StrCat(
+          rpc_metrics.Render(), business.ok() ? *business : std::string(),
+          Gauge("evald_watch_streams_open",
+                "WatchEvents streams open now.",
+                {{"", static_cast<double>(service.OpenWatchStreams())}}),
+          Gauge("evald_feed_latest_cursor",
+                "The event feed's latest committed cursor.",
+                {{"", static_cast<double>((*store)->FeedLatest())}}));
     };
     absl::StatusOr<std::unique_ptr<HttpGateway>> started = HttpGateway::Start(
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
@@ -368,13 +378,30 @@ int Run() {
     sigwait(&signals, &signal);
     spdlog::info("signal {}: shutting down", signal);
     if (gateway) gateway->Stop();  // its calls use the server's channel
+    service.StopWatches();
     server->Shutdown(std::chrono::system_clock::now() +
                      std::chrono::seconds(10));
+  });
+  // The feed's retention: positions older than --feed_retention_days go,
+  // at start and hourly.
+  std::thread retention([&] {
+    const absl::Duration keep =
+        absl::Hours(24) * std::max(1, absl::GetFlag(FLAGS_feed_retention_days));
+    do {
+      absl::StatusOr<int64_t> dropped = (*store)->TrimFeed(absl::Now() - keep);
+      if (!dropped.ok()) {
+        spdlog::error("feed retention: {}", dropped.status().ToString());
+      } else if (*dropped > 0) {
+        spdlog::info("feed retention: dropped {} positions older than {} days",
+                     *dropped, absl::GetFlag(FLAGS_feed_retention_days));
+      }
+    } while (!stopping.WaitForNotificationWithTimeout(absl::Hours(1)));
   });
   server->Wait();
   waiter.join();
   stopping.Notify();
   health_watch.join();
+  retention.join();
   pool.reset();  // finish queued work before the store closes
   spdlog::info("stopped");
   return 0;

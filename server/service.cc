@@ -101,6 +101,9 @@ EvaluationServiceImpl::WatchEvents(grpc::CallbackServerContext* ctx,
   absl::StatusOr<Principal> who = Authenticate(*ctx);
   absl::Status refused = who.ok() ? AuthorizeMethod("WatchEvents", *who)
                                   : who.status();
+  if (refused.ok() && stopping_.load()) {
+    refused = absl::UnavailableError("evald is shutting down");
+  }
   if (refused.ok() && open_streams_.load() >= kMaxWatchStreams) {
     refused = absl::ResourceExhaustedError(absl::StrCat(
         kMaxWatchStreams, " watch streams are open, the most evald serves; "
@@ -125,7 +128,12 @@ EvaluationServiceImpl::WatchEvents(grpc::CallbackServerContext* ctx,
       [principals = principals_, token] {
         return principals->Authenticate(token).has_value();
       },
-      &open_streams_);
+      &open_streams_, &stopping_);
+}
+
+void EvaluationServiceImpl::StopWatches() {
+  stopping_ = true;
+  engine_->store().WakeFeedWaiters();
 }
 
 }  // namespace evald::server

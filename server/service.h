@@ -49,6 +49,10 @@ class EvaluationServiceImpl final
   // Watch streams open now (for /metrics).
   int OpenWatchStreams() const { return open_streams_.load(); }
 
+  // Ends every watch stream (UNAVAILABLE: reconnect) and refuses new ones:
+  // before Server::Shutdown, which would otherwise wait for them.
+  void StopWatches();
+
  private:
   // The principal of the call's "authorization: Bearer <token>" metadata,
   // if it is within its rate limit.
@@ -61,6 +65,7 @@ class EvaluationServiceImpl final
   RateLimiter* limiter_;
   RpcMetrics* metrics_;
   std::atomic<int> open_streams_{0};
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace evald::server

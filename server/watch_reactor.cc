@@ -14,12 +14,14 @@ namespace v1 = ::evaluation::v1;
 WatchReactor::WatchReactor(const Engine* engine, Principal who,
                            v1::WatchEventsRequest request,
                            std::function<bool()> still_authorized,
-                           std::atomic<int>* open_streams)
+                           std::atomic<int>* open_streams,
+                           const std::atomic<bool>* stopping)
     : engine_(engine),
       who_(std::move(who)),
       request_(std::move(request)),
       still_authorized_(std::move(still_authorized)),
-      open_streams_(open_streams) {
+      open_streams_(open_streams),
+      stopping_(stopping) {
   // Detached: the thread's last act is Finish(), after which OnDone may
   // delete the reactor; the thread touches nothing after it.
   std::thread([this] { Run(); }).detach();
@@ -80,6 +82,11 @@ void WatchReactor::Run() {
   absl::Time last_sent = absl::Now();
   for (;;) {
     if (Cancelled()) return Finish(grpc::Status::CANCELLED);
+    if (stopping_->load()) {
+      return Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "evald is shutting down; reconnect with the "
+                                 "last cursor"));
+    }
     if (!still_authorized_()) {
       return Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                                  "the stream's token was revoked"));
@@ -106,9 +113,11 @@ void WatchReactor::Run() {
       last_sent = absl::Now();
       caught_up_once = true;
     }
+    // In slices, so that a cancel or a shutdown ends the stream soon.
     engine_->store().WaitForFeed(
-        after, std::max(absl::Milliseconds(10),
-                        interval - (absl::Now() - last_sent)));
+        after,
+        std::clamp(interval - (absl::Now() - last_sent),
+                   absl::Milliseconds(10), absl::Milliseconds(500)));
   }
 }
 

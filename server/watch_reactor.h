@@ -32,13 +32,16 @@ inline constexpr int kMaxWatchStreams = 64;
 class WatchReactor
     : public grpc::ServerWriteReactor<evaluation::v1::WatchEventsResponse> {
  public:
-  // Starts the stream. `engine` and `open_streams` (counted up here and
-  // down when the stream is done) must outlive it. `still_authorized`
-  // says whether the caller's token is still valid.
+  // Starts the stream. `engine`, `open_streams` (counted down when the
+  // stream is done) and `stopping` (true: evald is shutting down, the
+  // stream ends UNAVAILABLE for the client to reconnect elsewhere or
+  // later) must outlive it. `still_authorized` says whether the caller's
+  // token is still valid.
   WatchReactor(const Engine* engine, Principal who,
                evaluation::v1::WatchEventsRequest request,
                std::function<bool()> still_authorized,
-               std::atomic<int>* open_streams);
+               std::atomic<int>* open_streams,
+               const std::atomic<bool>* stopping);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -56,6 +59,7 @@ class WatchReactor
   const evaluation::v1::WatchEventsRequest request_;
   const std::function<bool()> still_authorized_;
   std::atomic<int>* open_streams_;
+  const std::atomic<bool>* stopping_;
 
   mutable absl::Mutex mu_;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;

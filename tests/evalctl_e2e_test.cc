@@ -34,6 +34,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/evald_process.h"
+#include "tests/run_program.h"
 #include "tests/xlsx_fixture.h"
 
 #ifndef EVALCTL_BINARY
@@ -1164,6 +1165,44 @@ TEST_F(EvalctlTest, TodaySaysWhatEachRoleHasToDo) {
                         "application, lapsed 6 days ago"));
   UsageError({"today", "--within", "soon"},
              "error: --within: \"soon\" is not a number of days (e.g. 7d)");
+}
+
+// A finance script as a shell pipe: `event list` pages with a cursor to
+// continue from; `event watch -o json` is one JSON object a line, the
+// history first, then a bookmark with the cursor to resume from.
+TEST_F(EvalctlTest, TheEventFeedIsListedAndWatchedAsJsonLines) {
+  CreateProject("P1");
+  Ok(kFinance,
+     {"disbursement", "release", "--project", "P1", "--year", "2025", "--kind",
+      "year-start", "--reference", "BANK-1", "--date", "2025-07-15"});
+  Result listed = Ok(kFinance, {"event", "list", "--kind", "due,released"});
+  ASSERT_EQ(Lines(listed.out).size(), 4u) << listed;
+  EXPECT_THAT(Lines(listed.out)[0],
+              StartsWith("CURSOR  TIME (CST)           PROJECT  TOWNSHIP"));
+  EXPECT_THAT(Lines(listed.out)[1],
+              ContainsRegex("P1 +huangge 黄阁镇 +due +project.created +"
+                            "2025/tranches/year-start DUE 1,040,000.00 due "));
+  EXPECT_THAT(Lines(listed.out)[2],
+              ContainsRegex("released +disbursement.released +2025/tranches/"
+                            "year-start RELEASED 1,040,000.00 ref BANK-1$"));
+  EXPECT_THAT(Lines(listed.out)[3], StartsWith("up to date at cursor "));
+  UsageError({"event", "list", "--kind", "relesed"},
+             "error: --kind: \"relesed\" is not an event kind; the kinds are ");
+
+  RunResult watched = RunProgram(
+      "/usr/bin/timeout",
+      {"2", EVALCTL_BINARY, "--server=" + evald_.address(),
+       "--token=" + std::string(kFinance), "event", "watch", "--kind",
+       "released", "-o", "json"});
+  EXPECT_EQ(WEXITSTATUS(watched.status), 124) << watched.err;  // timeout
+  const std::vector<std::string> lines = Lines(watched.out);
+  ASSERT_EQ(lines.size(), 2u) << watched.out;
+  v1::WatchEventsResponse event = ParseJson<v1::WatchEventsResponse>(lines[0] + "\n");
+  EXPECT_EQ(event.event().action(), "disbursement.released");
+  EXPECT_EQ(event.event().tranches(0).payment_reference(), "BANK-1");
+  v1::WatchEventsResponse bookmark =
+      ParseJson<v1::WatchEventsResponse>(lines[1] + "\n");
+  EXPECT_GE(bookmark.bookmark().cursor(), event.event().cursor());
 }
 
 TEST_F(EvalctlTest, AWrongPaymentReferenceIsCorrectedAndStaysOnePayment) {
