@@ -107,6 +107,7 @@ std::string MethodPhrase(const std::string& method) {
       {"ListOrganisations", "list organisations"},
       {"ListEvents", "read the event feed"},
       {"WatchEvents", "watch the event feed"},
+      {"CreateBackup", "make backups"},
   };
   auto it = methods->find(method);
   return it == methods->end() ? absl::StrCat("call ", method) : it->second;

@@ -59,6 +59,7 @@ const std::vector<MatrixRow>& AuthorizationMatrix() {
       {"WatchEvents",
        {R::kAgency, R::kTownship, R::kVillage, R::kBureau, R::kProvider,
         R::kFinance, R::kAdmin}},
+      {"CreateBackup", {R::kAdmin}},
       {"ListOrganisations",
        {R::kAgency, R::kTownship, R::kVillage, R::kBureau, R::kProvider,
         R::kFinance, R::kAdmin}},

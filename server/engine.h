@@ -148,6 +148,16 @@ class Engine {
   absl::StatusOr<v1::ListEventsResponse> ListEvents(
       const Principal& who, const v1::ListEventsRequest& r) const;
 
+  // A backup of the running store into the backup directory (admin;
+  // FailedPrecondition when evald has none: --backup_dir).
+  absl::StatusOr<v1::BackupInfo> CreateBackup(const Principal& who,
+                                              const v1::CreateBackupRequest& r);
+  // Where CreateBackup writes, and how many backups it keeps (0: all).
+  void SetBackupDirectory(std::string dir, int keep) {
+    backup_dir_ = std::move(dir);
+    backup_keep_ = keep;
+  }
+
   // The store, for the feed's watch streams (watch_reactor.h).
   const storage::Store& store() const { return *store_; }
 
@@ -227,6 +237,8 @@ class Engine {
   storage::Store* store_;
   PrincipalRegistry* principals_ = nullptr;
   bool allow_future_dates_ = false;
+  std::string backup_dir_;
+  int backup_keep_ = 0;
   PolicySet policies_;
   scoring::WorkingDayCalendar calendar_;
   Applier applier_;

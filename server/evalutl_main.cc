@@ -3,6 +3,8 @@
 //
 //   evalutl replay --data_dir=DIR [--policy_dir=DIR] [--calendar_dir=DIR]
 //   evalutl salvage --data_dir=DIR --to=NEW
+//   evalutl backup list DIR | backup verify DIR [--backup_id=N]
+//   evalutl restore DIR --data_dir=NEW [--backup_id=N]
 //
 // replay re-derives every record from the audit log (server/replay.h) and
 // prints "N events replayed, M records identical" (exit 0), or the first
@@ -29,6 +31,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/apply.h"
 #include "server/config.h"
+#include "server/evalutl_backup.h"
 #include "server/replay.h"
 #include "server/salvage.h"
 #include "storage/store.h"
@@ -40,6 +43,8 @@ ABSL_FLAG(std::string, calendar_dir, "",
           "directory of working-day calendars, as given to evald");
 ABSL_FLAG(std::string, to, "",
           "salvage: the new directory to recover into (must not exist)");
+ABSL_FLAG(uint32_t, backup_id, 0,
+          "backup verify, restore: which backup (0: the latest)");
 ABSL_FLAG(std::string, scratch_dir, "",
           "empty directory to replay into (default: a temporary one, removed "
           "afterwards)");
@@ -50,13 +55,19 @@ namespace {
 constexpr char kUsage[] =
     "evalutl replay --data_dir=DIR [--policy_dir=DIR] [--calendar_dir=DIR]\n"
     "       evalutl salvage --data_dir=DIR --to=NEW\n"
+    "       evalutl backup list DIR\n"
+    "       evalutl backup verify DIR [--backup_id=N]\n"
+    "       evalutl restore DIR --data_dir=NEW [--backup_id=N]\n"
     "\n"
     "  replay   re-derive every record from the audit log and compare it with\n"
     "           what is stored; prints \"N events replayed, M records "
     "identical\"\n"
     "           (exit 0) or the first difference (exit 1)\n"
     "  salvage  recover a data directory whose log is damaged into NEW, up to\n"
-    "           the damage, and list every event lost (exit 1 if any)";
+    "           the damage, and list every event lost (exit 1 if any)\n"
+    "  backup   list the backups evalctl admin backup made in DIR, or verify\n"
+    "           one: its files' checksums, its manifest, every audit chain\n"
+    "  restore  restore a backup into a new data directory, offline";
 
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "evalutl: %s\n", std::string(status.message()).c_str());
@@ -172,7 +183,21 @@ int main(int argc, char** argv) {
   absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(evald::server::kUsage);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  const std::string command = args.size() == 2 ? args[1] : "";
+  std::string command = args.size() >= 2 ? args[1] : "";
+  const uint32_t backup_id = absl::GetFlag(FLAGS_backup_id);
+  if (command == "backup" && args.size() == 4 &&
+      std::string(args[2]) == "list") {
+    return evald::server::RunBackupList(args[3]);
+  }
+  if (command == "backup" && args.size() == 4 &&
+      std::string(args[2]) == "verify") {
+    return evald::server::RunBackupVerify(args[3], backup_id);
+  }
+  if (command == "restore" && args.size() == 3) {
+    return evald::server::RunRestore(args[2], backup_id,
+                                     absl::GetFlag(FLAGS_data_dir));
+  }
+  if (args.size() != 2) command.clear();
   if (command == "replay") return evald::server::RunReplay();
   if (command == "salvage") return evald::server::RunSalvage();
   std::fprintf(stderr, "usage: %s\n", evald::server::kUsage);

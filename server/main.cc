@@ -73,6 +73,10 @@ ABSL_FLAG(std::string, default_policy, "",
           "policy id new projects get (default: the built-in nansha-2019)");
 ABSL_FLAG(std::string, calendar_dir, "",
           "directory of working-day calendars (YYYY.txt); default built in");
+ABSL_FLAG(std::string, backup_dir, "",
+          "directory on this host that evalctl admin backup writes to "
+          "(empty: no online backups)");
+ABSL_FLAG(int, backup_keep, 14, "backups kept in --backup_dir (0: all)");
 ABSL_FLAG(int, feed_retention_days, 400,
           "days the event feed keeps a change's position (the audit log "
           "keeps every event for good)");
@@ -259,6 +263,8 @@ int Run() {
   }
   engine.SetPrincipalRegistry(&*principals);
   engine.AllowFutureDates(absl::GetFlag(FLAGS_allow_future_dates));
+  engine.SetBackupDirectory(absl::GetFlag(FLAGS_backup_dir),
+                            absl::GetFlag(FLAGS_backup_keep));
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers));
   RateLimiter limiter(absl::GetFlag(FLAGS_rate_limit_qps),
                       absl::GetFlag(FLAGS_rate_limit_burst));

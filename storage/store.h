@@ -31,6 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "evaluation/v1/evaluation.pb.h"
 #include "google/protobuf/repeated_ptr_field.h"
@@ -277,6 +278,17 @@ class Store {
   // many were dropped.
   absl::StatusOr<int64_t> TrimFeed(absl::Time before);
 
+  // Calls fn(tip) with every audit stream's latest event, in stream order,
+  // until it returns false. DataLoss if one does not parse.
+  absl::Status ForEachChainTip(
+      const std::function<bool(const v1::AuditEvent&)>& fn) const;
+
+  // Writes a backup of the store, as it is now, into `dir` (backup.h),
+  // with its manifest, and keeps the newest `keep` backups there (0: all).
+  // One at a time (a second waits). Unavailable when the backup disk
+  // fails or is full; the store is not affected either way.
+  absl::StatusOr<BackupManifest> Backup(const std::string& dir, int keep);
+
   // Compacts every column family into its last level and waits for it.
   // For tools that bulk-load a database (bench/evald_seed), so that what
   // they leave behind is settled, as a database that has been serving for
@@ -339,6 +351,7 @@ class Store {
   std::atomic<bool> writes_stopped_{false};
   std::atomic<bool> needs_reopen_{false};
   std::unique_ptr<FeedSequencer> feed_;
+  absl::Mutex backup_mu_;
   absl::Notification closing_;
   std::thread watchdog_;
 };

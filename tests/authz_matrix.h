@@ -82,6 +82,7 @@ inline const std::map<std::string, Expected>& DocumentedMatrix() {
        {{"agency", "township", "village", "bureau", "provider", "finance",
          "admin"},
         false}},
+      {"CreateBackup", {{"admin"}, false}},
       {"ListOrganisations",
        {{"agency", "township", "village", "bureau", "provider", "finance",
          "admin"},

@@ -189,6 +189,7 @@ inline std::map<std::string, RequestMaker> EveryRpcRequest() {
   EVALD_CALL(ListOrganisations, ListOrganisationsRequest,
              ListOrganisationsResponse, {});
   EVALD_CALL(ListEvents, ListEventsRequest, ListEventsResponse, {});
+  EVALD_CALL(CreateBackup, CreateBackupRequest, BackupInfo, {});
 #undef EVALD_CALL
   return makers;
 }
