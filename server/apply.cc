@@ -113,6 +113,11 @@ StoreReader::Principals() {
   return store_->ListPrincipals();
 }
 
+absl::StatusOr<std::optional<std::string>> StoreReader::OverdueMark(
+    const std::string& tranche) {
+  return store_->GetOverdueMark(tranche);
+}
+
 absl::StatusOr<std::vector<v1::Organisation>> StoreReader::Organisations() {
   return store_->ListOrganisations();
 }
@@ -145,6 +150,8 @@ absl::StatusOr<Applied> Applier::Apply(v1::Command command, StateReader& reader,
     case v1::Command::kSeedOrganisation:
     case v1::Command::kMigrateOrganisation:
       return ApplyToOrganisations(std::move(command), reader);
+    case v1::Command::kAnnounceOverdue:
+      return ApplyOverdue(std::move(command), reader);
     default:
       return ApplyToProject(std::move(command), reader, check);
   }

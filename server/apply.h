@@ -53,6 +53,9 @@ class StateReader {
   virtual absl::StatusOr<ChainTip> Tip(const std::string& stream) = 0;
   virtual absl::StatusOr<std::vector<storage::PrincipalRecord>>
   Principals() = 0;
+  // The due date a tranche was announced overdue for, if it was.
+  virtual absl::StatusOr<std::optional<std::string>> OverdueMark(
+      const std::string& tranche) = 0;
   // The whole registry of organisations (a district has hundreds).
   virtual absl::StatusOr<std::vector<v1::Organisation>> Organisations() = 0;
 };
@@ -73,6 +76,8 @@ class StoreReader : public StateReader {
   absl::StatusOr<ChainTip> Tip(const std::string& stream) override;
   absl::StatusOr<std::vector<storage::PrincipalRecord>> Principals() override;
   absl::StatusOr<std::vector<v1::Organisation>> Organisations() override;
+  absl::StatusOr<std::optional<std::string>> OverdueMark(
+      const std::string& tranche) override;
 
  private:
   const storage::Store* store_;
@@ -119,6 +124,9 @@ class Applier {
                                             StateReader& reader) const;
   absl::StatusOr<Applied> ApplyToOrganisations(v1::Command command,
                                                StateReader& reader) const;
+  // AnnounceOverdue (apply_overdue.cc).
+  absl::StatusOr<Applied> ApplyOverdue(v1::Command command,
+                                       StateReader& reader) const;
 
   const PolicySet* policies_;
   const scoring::WorkingDayCalendar* calendar_;

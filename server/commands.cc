@@ -454,6 +454,8 @@ std::string StreamOf(const v1::Command& command) {
     case v1::Command::kSeedOrganisation:
     case v1::Command::kMigrateOrganisation:
       return kOrganisationsStream;
+    case v1::Command::kAnnounceOverdue:
+      return command.announce_overdue().project_id();
     case v1::Command::REQUEST_NOT_SET:
       return "";
     default: {

@@ -158,6 +158,12 @@ class Engine {
     backup_keep_ = keep;
   }
 
+  // evald's clock (engine_ops.cc): announces, as principal "clock", every
+  // DUE tranche past its due date as of today (China) that was not yet
+  // announced for that due date -- one audit event "disbursement.overdue"
+  // each, which the feed shows as TRANCHE_OVERDUE. Returns how many.
+  absl::StatusOr<int> AnnounceOverdue();
+
   // The store, for the feed's watch streams (watch_reactor.h).
   const storage::Store& store() const { return *store_; }
 

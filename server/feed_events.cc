@@ -34,7 +34,15 @@ v1::EventKind TrancheKindOf(const v1::TrancheTransition& t) {
 
 bool IsMoney(v1::EventKind kind) {
   return (kind >= v1::TRANCHE_DUE && kind <= v1::RELEASE_CORRECTED) ||
-         kind == v1::CONTRACT_TERMINATED;
+         kind == v1::CONTRACT_TERMINATED || kind == v1::TRANCHE_OVERDUE;
+}
+
+constexpr char kOverdueAction[] = "disbursement.overdue";
+
+// A tranche's kind of change within `event`.
+v1::EventKind TrancheKindIn(const std::string& action,
+                            const v1::TrancheTransition& t) {
+  return action == kOverdueAction ? v1::TRANCHE_OVERDUE : TrancheKindOf(t);
 }
 
 void AddKind(v1::FeedEvent& e, v1::EventKind kind) {
@@ -63,7 +71,8 @@ v1::FeedEvent FeedEventOf(int64_t cursor, const v1::AuditEvent& event,
   for (const v1::Effect& effect : event.effects()) {
     switch (effect.kind_case()) {
       case v1::Effect::kTranche: {
-        const v1::EventKind kind = TrancheKindOf(effect.tranche());
+        const v1::EventKind kind =
+            TrancheKindIn(event.action(), effect.tranche());
         if (kind == v1::EVENT_KIND_UNSPECIFIED) break;
         *out.add_tranches() = effect.tranche();
         AddKind(out, kind);
@@ -145,7 +154,7 @@ void Narrow(v1::FeedEvent& event, const v1::EventFilter& filter) {
   };
   google::protobuf::RepeatedPtrField<v1::TrancheTransition> kept;
   for (v1::TrancheTransition& t : *event.mutable_tranches()) {
-    if (wanted(TrancheKindOf(t))) *kept.Add() = std::move(t);
+    if (wanted(TrancheKindIn(event.action(), t))) *kept.Add() = std::move(t);
   }
   event.mutable_tranches()->Swap(&kept);
 }

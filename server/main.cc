@@ -77,6 +77,9 @@ ABSL_FLAG(std::string, backup_dir, "",
           "directory on this host that evalctl admin backup writes to "
           "(empty: no online backups)");
 ABSL_FLAG(int, backup_keep, 14, "backups kept in --backup_dir (0: all)");
+ABSL_FLAG(int, overdue_every_minutes, 10,
+          "how often evald's clock looks for DUE tranches past their due "
+          "date, to announce each once in the event feed (0: never)");
 ABSL_FLAG(int, feed_retention_days, 400,
           "days the event feed keeps a change's position (the audit log "
           "keeps every event for good)");
@@ -388,20 +391,41 @@ int Run() {
     server->Shutdown(std::chrono::system_clock::now() +
                      std::chrono::seconds(10));
   });
-  // The feed's retention: positions older than --feed_retention_days go,
-  // at start and hourly.
+  // Housekeeping, at start and then every 10 minutes: the clock announces
+  // tranches that became overdue (the feed's TRANCHE_OVERDUE) every
+  // --overdue_every_minutes; hourly, the feed's positions older than
+  // --feed_retention_days go.
   std::thread retention([&] {
     const absl::Duration keep =
         absl::Hours(24) * std::max(1, absl::GetFlag(FLAGS_feed_retention_days));
+    const int overdue_every = absl::GetFlag(FLAGS_overdue_every_minutes);
+    absl::Time next_overdue = absl::Now();
+    absl::Time next_trim = absl::Now();
     do {
-      absl::StatusOr<int64_t> dropped = (*store)->TrimFeed(absl::Now() - keep);
-      if (!dropped.ok()) {
-        spdlog::error("feed retention: {}", dropped.status().ToString());
-      } else if (*dropped > 0) {
-        spdlog::info("feed retention: dropped {} positions older than {} days",
-                     *dropped, absl::GetFlag(FLAGS_feed_retention_days));
+      if (overdue_every > 0 && absl::Now() >= next_overdue &&
+          (*store)->WritesAvailable()) {
+        next_overdue = absl::Now() + absl::Minutes(overdue_every);
+        absl::StatusOr<int> overdue = engine.AnnounceOverdue();
+        if (!overdue.ok()) {
+          spdlog::error("overdue: {}", overdue.status().ToString());
+        } else if (*overdue > 0) {
+          spdlog::info("overdue: {} tranches passed their due date", *overdue);
+        }
       }
-    } while (!stopping.WaitForNotificationWithTimeout(absl::Hours(1)));
+      if (absl::Now() >= next_trim) {
+        next_trim = absl::Now() + absl::Hours(1);
+        absl::StatusOr<int64_t> dropped =
+            (*store)->TrimFeed(absl::Now() - keep);
+        if (!dropped.ok()) {
+          spdlog::error("feed retention: {}", dropped.status().ToString());
+        } else if (*dropped > 0) {
+          spdlog::info(
+              "feed retention: dropped {} positions older than {} days",
+              *dropped, absl::GetFlag(FLAGS_feed_retention_days));
+        }
+      }
+    } while (!stopping.WaitForNotificationWithTimeout(absl::Minutes(
+        std::clamp(overdue_every, 1, 10))));
   });
   server->Wait();
   waiter.join();

@@ -61,6 +61,10 @@ std::string Organisation(absl::string_view code) {
   return absl::StrCat(kOrganisationPrefix, code);
 }
 
+std::string OverdueMark(absl::string_view tranche) {
+  return absl::StrCat("overdue/", tranche);
+}
+
 std::string Feed(int64_t cursor) {
   return absl::StrCat(kFeedPrefix, absl::StrFormat("%020d", cursor));
 }

@@ -14,6 +14,7 @@
 //   org/{code}                               -> evaluation.v1.Organisation
 //   audit-tip/{project}                      -> its latest AuditEvent (copy)
 //   feed/{cursor:020}                        -> evald.storage.FeedPointer
+//   overdue/{tranche name}                   -> the due date announced
 // Column family "index" (values empty):
 //   pt/{township}/{project}                  projects by township
 //   es/{state}/{project}/{year:04}/{phase}   evaluations by state
@@ -83,6 +84,9 @@ std::string AuditTip(absl::string_view project);
 // (the families are those of storage/counters.h).
 std::string Summary(absl::string_view township, int year,
                     absl::string_view family, absl::string_view name);
+
+// A tranche announced overdue ("projects/P1/years/2025/tranches/final").
+std::string OverdueMark(absl::string_view tranche);
 
 // A position of the event feed (storage/feed.h).
 std::string Feed(int64_t cursor);

@@ -564,6 +564,9 @@ absl::Status Store::Commit(const WriteSet& w) {
     batch.Put(handles_->state, keys::Principal(p.name()),
               p.SerializeAsString());
   }
+  for (const WriteSet::OverdueMark& m : w.overdue_marks) {
+    batch.Put(handles_->state, keys::OverdueMark(m.tranche), m.due_date);
+  }
   for (const v1::Organisation& o : w.organisations) {
     batch.Put(handles_->state, keys::Organisation(o.code()),
               o.SerializeAsString());
@@ -828,6 +831,16 @@ absl::StatusOr<std::vector<v1::Disbursement>> Store::ProjectDisbursements(
 absl::StatusOr<std::vector<PrincipalRecord>> Store::ListPrincipals() const {
   return ReadAll<PrincipalRecord>(db_.get(), handles_->state,
                                   std::string(keys::kPrincipalPrefix));
+}
+
+absl::StatusOr<std::optional<std::string>> Store::GetOverdueMark(
+    absl::string_view tranche) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_->state,
+                               keys::OverdueMark(tranche), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "overdue mark");
+  return value;
 }
 
 absl::StatusOr<std::optional<v1::Organisation>> Store::GetOrganisation(

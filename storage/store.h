@@ -123,6 +123,13 @@ struct WriteSet {
   std::vector<v1::AuditEvent> events;
   std::vector<PrincipalRecord> principals;
   std::vector<v1::Organisation> organisations;
+  // Tranches announced overdue (AnnounceOverdue): the tranche's name and
+  // the due date it was announced for.
+  struct OverdueMark {
+    std::string tranche;
+    std::string due_date;
+  };
+  std::vector<OverdueMark> overdue_marks;
   // Stored under (principal, request_id) when set.
   std::optional<RequestRecord> request;
   std::string request_principal;
@@ -219,6 +226,11 @@ class Store {
 
   // Every principal record, in name order.
   absl::StatusOr<std::vector<PrincipalRecord>> ListPrincipals() const;
+
+  // The due date a tranche (its resource name) was announced overdue for,
+  // if it was.
+  absl::StatusOr<std::optional<std::string>> GetOverdueMark(
+      absl::string_view tranche) const;
 
   // The registry of organisations: one by code, or all in code order.
   absl::StatusOr<std::optional<v1::Organisation>> GetOrganisation(

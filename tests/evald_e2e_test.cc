@@ -1,7 +1,9 @@
 // End-to-end tests: the real evald binary on a free loopback port with a
 // temporary data directory, driven over gRPC as each party would.
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -326,6 +328,44 @@ TEST_F(EvaldTest, ReplayFindsARecordTheLogDoesNotAccountFor) {
               AllOf(HasSubstr("default entry eval/P1/2025/1-mid-term differs"),
                     HasSubstr("township_score.score"), HasSubstr("99.00"),
                     HasSubstr("85.00")));
+}
+
+}  // namespace
+}  // namespace evald::testing
+
+namespace evald::testing {
+namespace {
+
+// evald's clock, in the real binary: on start (and every
+// --overdue_every_minutes) it announces each DUE tranche past its due date
+// once; finance reads it in the feed.
+TEST_F(EvaldTest, TheClockAnnouncesAnOverdueTrancheOnceInTheFeed) {
+  // Started 2025-01-02: the year-start tranche was due in January 2025.
+  ASSERT_TRUE(CreateProject("P1", "2025-01-02").ok());
+  ASSERT_EQ(StopEvald(), 0);
+  ASSERT_TRUE(evald_.Start({"--overdue_every_minutes=1"}));
+  stub_ = evald_.NewStub();
+  v1::ListEventsRequest r;
+  r.mutable_filter()->add_kinds(v1::TRANCHE_OVERDUE);
+  v1::ListEventsResponse feed;
+  for (int i = 0; i < 50 && feed.events_size() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(stub_->ListEvents(Context(kFinance).get(), r, &feed).ok());
+  }
+  ASSERT_EQ(feed.events_size(), 1);
+  EXPECT_EQ(feed.events(0).tranches(0).name(),
+            "projects/P1/years/2025/tranches/year-start");
+  EXPECT_EQ(feed.events(0).principal(), "clock");
+  // Restarted, it does not announce it again.
+  ASSERT_EQ(StopEvald(), 0);
+  ASSERT_TRUE(evald_.Start({"--overdue_every_minutes=1"}));
+  stub_ = evald_.NewStub();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_TRUE(stub_->ListEvents(Context(kFinance).get(), r, &feed).ok());
+  EXPECT_EQ(feed.events_size(), 1);
+  ASSERT_EQ(StopEvald(), 0);
+  RunResult replay = Replay(evald_.data_dir());
+  EXPECT_EQ(WEXITSTATUS(replay.status), 0) << replay.out << replay.err;
 }
 
 }  // namespace

@@ -4,11 +4,14 @@
 // twice; a cursor outside the history is OUT_OF_RANGE.
 
 #include <chrono>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "server/apply.h"
+#include "server/replay.h"
 #include "tests/service_fixture.h"
 
 namespace evald::testing {
@@ -374,6 +377,64 @@ TEST_F(FeedTest, AWatchNeedsAValidTokenAndEndsWhenItIsRevoked) {
   grpc::Status ended = watch.Finish();
   EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_THAT(ended.error_message(), HasSubstr("revoked"));
+}
+
+}  // namespace
+}  // namespace evald::testing
+
+namespace evald::testing {
+namespace {
+
+// evald's clock (Engine::AnnounceOverdue): a DUE tranche past its due date
+// is announced once, as TRANCHE_OVERDUE, and replay reproduces it.
+TEST_F(FeedTest, AnOverdueTrancheIsAnnouncedOnceAsTheClockPassesItsDueDate) {
+  // Today (the fixture's clock) is 2026-01-10: both year-start tranches
+  // (due in July 2025) are overdue, and so is P1's mid-term tranche, due 15
+  // working days after its 2025-12-15 pass.
+  absl::StatusOr<int> announced = engine_->AnnounceOverdue();
+  ASSERT_TRUE(announced.ok()) << announced.status();
+  EXPECT_EQ(*announced, 3);
+  v1::EventFilter overdue;
+  overdue.add_kinds(v1::TRANCHE_OVERDUE);
+  std::vector<v1::FeedEvent> events = ReadAll(kFinance, overdue);
+  ASSERT_EQ(events.size(), 3u);
+  std::set<std::string> tranches;
+  for (const v1::FeedEvent& e : events) {
+    EXPECT_EQ(e.action(), "disbursement.overdue");
+    EXPECT_EQ(e.principal(), "clock");
+    EXPECT_THAT(e.kinds(), ElementsAre(v1::TRANCHE_OVERDUE));
+    ASSERT_EQ(e.tranches_size(), 1);
+    EXPECT_LT(e.tranches(0).due_date(), "2026-01-10");
+    EXPECT_THAT(e.detail(), HasSubstr("is overdue: unpaid"));
+    tranches.insert(e.tranches(0).name());
+  }
+  EXPECT_EQ(tranches, (std::set<std::string>{
+                          "projects/P1/years/2025/tranches/year-start",
+                          "projects/P1/years/2025/tranches/mid-term",
+                          "projects/Q1/years/2025/tranches/year-start"}));
+  // Once: a second pass announces nothing.
+  announced = engine_->AnnounceOverdue();
+  ASSERT_TRUE(announced.ok());
+  EXPECT_EQ(*announced, 0);
+  // Paid, it is no longer overdue; the township sees its own only.
+  Release("P1", 2025, v1::YEAR_START, "BANK-1", "2025-07-20");
+  EXPECT_EQ(ReadAll(kTownshipDc, overdue).size(), 1u);
+
+  // The log re-derives the announcements and their marks exactly.
+  server::PolicySet policies;
+  server::Applier applier(&policies, &scoring::WorkingDayCalendar::BuiltIn());
+  storage::StoreOptions scratch_options;
+  scratch_options.path = data_dir() + "-replayed";
+  scratch_options.sync_writes = false;
+  auto scratch = storage::Store::Open(scratch_options);
+  ASSERT_TRUE(scratch.ok()) << scratch.status();
+  absl::StatusOr<server::ReplayReport> report =
+      server::Replay(*store_, **scratch, applier);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_FALSE(report->difference.has_value()) << *report->difference;
+  scratch->reset();
+  std::error_code ec;
+  std::filesystem::remove_all(scratch_options.path, ec);
 }
 
 }  // namespace
