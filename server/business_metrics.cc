@@ -60,7 +60,30 @@ absl::StatusOr<std::string> BusinessMetrics(const storage::Store& store,
       Gauge("evald_store_bytes",
             "RocksDB's sizes: SST files, compaction "
             "backlog, memtables, block cache.",
-            store_bytes));
+            store_bytes),
+      EngineStatisticsText(store.Statistics()));
+}
+
+std::string EngineStatisticsText(const storage::Store::EngineStatistics& s) {
+  return absl::StrCat(
+      "# HELP evald_rocksdb_block_cache_hits_total Reads served from RocksDB's "
+      "block cache.\n# TYPE evald_rocksdb_block_cache_hits_total counter\n"
+      "evald_rocksdb_block_cache_hits_total ",
+      s.block_cache_hits,
+      "\n# HELP evald_rocksdb_block_cache_misses_total Reads that missed "
+      "RocksDB's block cache (hit ratio: hits / (hits + misses)).\n"
+      "# TYPE evald_rocksdb_block_cache_misses_total counter\n"
+      "evald_rocksdb_block_cache_misses_total ",
+      s.block_cache_misses,
+      "\n# HELP evald_rocksdb_wal_sync_seconds How long a sync of the "
+      "write-ahead log takes (every acknowledged write waits for one).\n"
+      "# TYPE evald_rocksdb_wal_sync_seconds summary\n"
+      "evald_rocksdb_wal_sync_seconds{quantile=\"0.5\"} ",
+      s.wal_sync_seconds_p50,
+      "\nevald_rocksdb_wal_sync_seconds{quantile=\"0.99\"} ",
+      s.wal_sync_seconds_p99, "\nevald_rocksdb_wal_sync_seconds_sum ",
+      s.wal_sync_seconds_sum, "\nevald_rocksdb_wal_sync_seconds_count ",
+      s.wal_syncs, "\n");
 }
 
 }  // namespace evald::server

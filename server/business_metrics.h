@@ -22,6 +22,10 @@ namespace evald::server {
 absl::StatusOr<std::string> BusinessMetrics(const storage::Store& store,
                                             scoring::Date today);
 
+// RocksDB's block cache and log-sync statistics in the text format: two
+// counters and a summary (quantiles 0.5 and 0.99, _sum, _count).
+std::string EngineStatisticsText(const storage::Store::EngineStatistics& s);
+
 }  // namespace evald::server
 
 #endif  // EVALD_SERVER_BUSINESS_METRICS_H_

@@ -24,6 +24,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/merge_operator.h"
 #include "rocksdb/options.h"
+#include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "storage/counters.h"
@@ -206,6 +207,21 @@ std::map<std::string, uint64_t> Store::EngineGauges() const {
   return out;
 }
 
+Store::EngineStatistics Store::Statistics() const {
+  EngineStatistics out;
+  const rocksdb::Statistics* s = handles_->statistics.get();
+  if (s == nullptr) return out;
+  out.block_cache_hits = s->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
+  out.block_cache_misses = s->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
+  rocksdb::HistogramData sync;
+  s->histogramData(rocksdb::WAL_FILE_SYNC_MICROS, &sync);
+  out.wal_syncs = sync.count;
+  out.wal_sync_seconds_sum = static_cast<double>(sync.sum) / 1e6;
+  out.wal_sync_seconds_p50 = sync.median / 1e6;
+  out.wal_sync_seconds_p99 = sync.percentile99 / 1e6;
+  return out;
+}
+
 bool Store::DiskHasRoom() const {
   constexpr uint64_t kRoomToReopen = uint64_t{8} << 20;
   const std::optional<uint64_t> free = FreeBytes(path_);
@@ -275,6 +291,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   // lose the skiplist's insertion hints.
   db_options.allow_concurrent_memtable_write = false;
   db_options.db_write_buffer_size = options.memtable_bytes;
+  // Counters and histograms for /metrics (Store::Statistics), without the
+  // per-operation timers that cost most.
+  db_options.statistics = rocksdb::CreateDBStatistics();
+  db_options.statistics->set_stats_level(rocksdb::kExceptDetailedTimers);
   // No LOG file on the data disk: on a full disk a failed append to it
   // makes Debian's librocksdb abort (stderr_logger.h). Warnings and errors
   // go to evald's stderr.
@@ -348,6 +368,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   h->audit = handles[2];
   h->summary = handles[3];
   h->all = handles;
+  h->statistics = db_options.statistics;
 
   std::string version;
   s = db->Get(rocksdb::ReadOptions(), h->state,

@@ -208,6 +208,20 @@ class Store {
   // "block_cache_bytes". A property RocksDB cannot give is left out.
   std::map<std::string, uint64_t> EngineGauges() const;
 
+  // RocksDB's statistics since the store opened, for /metrics: block cache
+  // hits and misses (their ratio is the hit ratio), and the write-ahead
+  // log's syncs -- how many, their total time and the median and 99th
+  // percentile of one.
+  struct EngineStatistics {
+    uint64_t block_cache_hits = 0;
+    uint64_t block_cache_misses = 0;
+    uint64_t wal_syncs = 0;
+    double wal_sync_seconds_sum = 0;
+    double wal_sync_seconds_p50 = 0;
+    double wal_sync_seconds_p99 = 0;
+  };
+  EngineStatistics Statistics() const;
+
   absl::StatusOr<std::optional<v1::Project>> GetProject(
       absl::string_view project_id) const;
   absl::StatusOr<std::optional<v1::Evaluation>> GetEvaluation(

@@ -5,11 +5,13 @@
 #ifndef EVALD_STORAGE_STORE_INTERNAL_H_
 #define EVALD_STORAGE_STORE_INTERNAL_H_
 
+#include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "rocksdb/db.h"
+#include "rocksdb/statistics.h"
 #include "storage/store.h"
 
 namespace evald::storage {
@@ -20,6 +22,8 @@ struct Store::Handles {
   rocksdb::ColumnFamilyHandle* audit = nullptr;
   rocksdb::ColumnFamilyHandle* summary = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> all;
+  // The database's statistics (Store::Statistics).
+  std::shared_ptr<rocksdb::Statistics> statistics;
 };
 
 namespace internal {

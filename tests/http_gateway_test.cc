@@ -4,11 +4,22 @@
 // change nothing, /healthz without a token, the dashboard's static files,
 // and TLS.
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <string>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -30,6 +41,7 @@
 namespace evald::testing {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -251,6 +263,15 @@ TEST_F(HttpGatewayTest, MetricsCountCallsAndShowTheDistrictInPrometheusFormat) {
   EXPECT_THAT(text, Not(HasSubstr("P1")));
   EXPECT_THAT(text, Not(HasSubstr("finance")));
   EXPECT_THAT(text, HasSubstr("evald_oldest_unpaid_due_age_seconds "));
+  // RocksDB: the block cache's hits and misses, the log's syncs (one per
+  // acknowledged write group; CreateProject waited for one at least).
+  EXPECT_THAT(text, HasSubstr("evald_rocksdb_block_cache_hits_total "));
+  EXPECT_THAT(text, HasSubstr("evald_rocksdb_block_cache_misses_total "));
+  EXPECT_THAT(text,
+              ContainsRegex("evald_rocksdb_wal_sync_seconds_count [1-9]"));
+  EXPECT_THAT(text, HasSubstr("evald_rocksdb_wal_sync_seconds{quantile=\"0.99\"} "));
+  EXPECT_THAT(text, HasSubstr("evald_watch_streams_open 0\n"));
+  EXPECT_THAT(text, ContainsRegex("evald_feed_latest_cursor [1-9]"));
   // Prometheus's own linter accepts it (Debian's prometheus package).
   const std::string file = ::testing::TempDir() + "evald-metrics.txt";
   std::ofstream(file) << text;
@@ -344,6 +365,81 @@ TEST(HttpGatewayTls, PlaintextOffLoopbackIsRefusedAndTlsServes) {
   httplib::Result refused = plain.Get("/healthz");
   EXPECT_TRUE(!refused || refused->status != 200);
   std::filesystem::remove_all(certs);
+}
+
+// A real Prometheus (Debian's prometheus package) scrapes evald's /metrics
+// on loopback, and a query returns the submissions counted.
+TEST_F(HttpGatewayTest, APrometheusServerScrapesEvaldAndCountsTheSubmissions) {
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/prometheus"))
+      << "scripts/install-deps.sh installs Debian's prometheus";
+  ASSERT_TRUE(CreateProject("P1", "2025-07-01").ok());
+  for (int i = 0; i < 3; ++i) {
+    v1::SubmitProfessionalScoreRequest r;
+    r.set_request_id(NextRequestId());
+    *r.mutable_evaluation() = Ref("P1", 2025, v1::MID_TERM);
+    r.set_score(absl::StrCat(80 + i));
+    v1::Evaluation e;
+    ASSERT_TRUE(
+        stub_->SubmitProfessionalScore(Context(kAgency).get(), r, &e).ok());
+  }
+  char pattern[] = "/tmp/evald-prometheus-XXXXXX";
+  const std::string dir = mkdtemp(pattern);
+  int port = 0;
+  {
+    // A free port for Prometheus's own web server.
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    socklen_t len = sizeof(addr);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    port = ntohs(addr.sin_port);
+    close(fd);
+  }
+  std::ofstream(dir + "/prometheus.yml")
+      << "global:\n  scrape_interval: 1s\nscrape_configs:\n"
+         "  - job_name: evald\n    static_configs:\n      - targets: ['"
+      << evald_.http_address() << "']\n";
+  const pid_t prometheus = fork();
+  if (prometheus == 0) {
+    const int log = open((dir + "/log").c_str(), O_WRONLY | O_CREAT, 0600);
+    dup2(log, STDOUT_FILENO);
+    dup2(log, STDERR_FILENO);
+    const std::string config = "--config.file=" + dir + "/prometheus.yml";
+    const std::string storage = "--storage.tsdb.path=" + dir + "/data";
+    const std::string listen =
+        absl::StrCat("--web.listen-address=127.0.0.1:", port);
+    execl("/usr/bin/prometheus", "prometheus", config.c_str(),
+          storage.c_str(), listen.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ASSERT_GT(prometheus, 0);
+  httplib::Client client("127.0.0.1", port);
+  const std::string query =
+      "/api/v1/query?query=sum(grpc_server_handled_total%7Bgrpc_method%3D%22"
+      "SubmitProfessionalScore%22%2Cgrpc_code%3D%22OK%22%7D)";
+  std::string body;
+  for (int i = 0; i < 120; ++i) {  // up to 30 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    httplib::Result res = client.Get(query);
+    if (res && res->status == 200 && absl::StrContains(res->body, "\"3\"")) {
+      body = res->body;
+      break;
+    }
+  }
+  kill(prometheus, SIGTERM);
+  int status = 0;
+  waitpid(prometheus, &status, 0);
+  std::string log;
+  {
+    std::ifstream in(dir + "/log");
+    log.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  EXPECT_THAT(body, HasSubstr("\"result\":[{\"metric\":{},\"value\":[")) << log;
+  EXPECT_THAT(body, HasSubstr(",\"3\"]")) << log;
 }
 
 }  // namespace
