@@ -12,10 +12,13 @@ packages=(
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libspdlog-dev
   clang-format openssl clang libclang-rt-14-dev libjemalloc-dev
   libcpp-httplib-dev curl
+  # deploy/k8s/ is linted in make test (scripts/check-deploy.sh).
+  yamllint
   # evalctl reads .xlsx (zip + XML); the tests write workbooks with
   # libxlsxwriter, an implementation of the format that is not ours.
   libzip-dev libexpat1-dev libxlsxwriter-dev
-  # promtool lints evald's /metrics in the tests.
+  # promtool lints evald's /metrics in the tests, and a real Prometheus
+  # scrapes it.
   prometheus
   # The dashboard's browser tests: Chromium, a CJK font for what it
   # renders and prints, pdftotext to read the printed 公示 back.
