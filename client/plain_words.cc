@@ -108,6 +108,8 @@ std::string MethodPhrase(const std::string& method) {
       {"ListEvents", "read the event feed"},
       {"WatchEvents", "watch the event feed"},
       {"CreateBackup", "make backups"},
+      {"ListWebhookDeliveries", "list webhook deliveries"},
+      {"RedeliverWebhooks", "redeliver webhooks"},
   };
   auto it = methods->find(method);
   return it == methods->end() ? absl::StrCat("call ", method) : it->second;

@@ -12,6 +12,8 @@ packages=(
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libspdlog-dev
   clang-format openssl clang libclang-rt-14-dev libjemalloc-dev
   libcpp-httplib-dev curl
+  # Webhooks: libcurl sends them, OpenSSL signs them (HMAC-SHA256).
+  libcurl4-openssl-dev libssl-dev
   # deploy/k8s/ is linted in make test (scripts/check-deploy.sh).
   yamllint
   # evalctl reads .xlsx (zip + XML); the tests write workbooks with

@@ -60,6 +60,8 @@ const std::vector<MatrixRow>& AuthorizationMatrix() {
        {R::kAgency, R::kTownship, R::kVillage, R::kBureau, R::kProvider,
         R::kFinance, R::kAdmin}},
       {"CreateBackup", {R::kAdmin}},
+      {"ListWebhookDeliveries", {R::kAdmin}},
+      {"RedeliverWebhooks", {R::kAdmin}},
       {"ListOrganisations",
        {R::kAgency, R::kTownship, R::kVillage, R::kBureau, R::kProvider,
         R::kFinance, R::kAdmin}},

@@ -49,6 +49,8 @@ namespace evald::server {
 
 namespace v1 = ::evaluation::v1;
 
+class WebhookDispatcher;
+
 class Engine {
  public:
   // `store` must outlive the engine. `now` is the clock of audit times and
@@ -164,6 +166,16 @@ class Engine {
   // each, which the feed shows as TRANCHE_OVERDUE. Returns how many.
   absl::StatusOr<int> AnnounceOverdue();
 
+  // Webhooks (admin; webhooks.h): each endpoint's progress and log, and
+  // delivering again from a cursor. FailedPrecondition when evald has no
+  // --webhooks.
+  absl::StatusOr<v1::ListWebhookDeliveriesResponse> ListWebhookDeliveries(
+      const Principal& who, const v1::ListWebhookDeliveriesRequest& r) const;
+  absl::StatusOr<v1::WebhookEndpoint> RedeliverWebhooks(
+      const Principal& who, const v1::RedeliverWebhooksRequest& r);
+  // Must outlive the engine's use of it (main sets it before serving).
+  void SetWebhooks(WebhookDispatcher* webhooks) { webhooks_ = webhooks; }
+
   // The store, for the feed's watch streams (watch_reactor.h).
   const storage::Store& store() const { return *store_; }
 
@@ -243,6 +255,7 @@ class Engine {
   storage::Store* store_;
   PrincipalRegistry* principals_ = nullptr;
   bool allow_future_dates_ = false;
+  WebhookDispatcher* webhooks_ = nullptr;
   std::string backup_dir_;
   int backup_keep_ = 0;
   PolicySet policies_;

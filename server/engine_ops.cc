@@ -1,11 +1,13 @@
-// Engine's operations: online backups (storage/backup.h) and the clock's
-// overdue announcements (apply_overdue.cc).
+// Engine's operations: online backups (storage/backup.h), the clock's
+// overdue announcements (apply_overdue.cc) and the webhooks' state
+// (webhooks.h).
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "server/authz.h"
 #include "server/commands.h"
 #include "server/engine.h"
+#include "server/webhooks.h"
 #include "storage/backup.h"
 
 namespace evald::server {
@@ -76,6 +78,64 @@ absl::StatusOr<int> Engine::AnnounceOverdue() {
     token = page->next_page_token;
   } while (!token.empty());
   return announced;
+}
+
+absl::StatusOr<v1::ListWebhookDeliveriesResponse>
+Engine::ListWebhookDeliveries(const Principal& who,
+                              const v1::ListWebhookDeliveriesRequest& r) const {
+  if (absl::Status s = AuthorizeMethod("ListWebhookDeliveries", who); !s.ok()) {
+    return s;
+  }
+  if (webhooks_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "this evald delivers no webhooks: start it with --webhooks=FILE");
+  }
+  if (r.page_size() < 0 || r.page_size() > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: ", r.page_size(), " is not in [0, 1000]"));
+  }
+  v1::ListWebhookDeliveriesResponse out;
+  absl::StatusOr<std::vector<v1::WebhookEndpoint>> endpoints =
+      webhooks_->Status();
+  if (!endpoints.ok()) return endpoints.status();
+  for (v1::WebhookEndpoint& e : *endpoints) {
+    if (r.endpoint().empty() || e.name() == r.endpoint()) {
+      *out.add_endpoints() = std::move(e);
+    }
+  }
+  if (r.endpoint().empty()) return out;
+  if (!webhooks_->Knows(r.endpoint())) {
+    return absl::NotFoundError(
+        absl::StrCat("endpoint: no webhook endpoint is named \"", r.endpoint(),
+                     "\""));
+  }
+  const int limit = r.page_size() == 0 ? 100 : r.page_size();
+  int64_t after = r.after_cursor();
+  while (out.deliveries_size() < limit) {
+    absl::StatusOr<std::vector<v1::WebhookDelivery>> page =
+        store_->ListWebhookDeliveries(r.endpoint(), after, 500);
+    if (!page.ok()) return page.status();
+    if (page->empty()) break;
+    for (v1::WebhookDelivery& d : *page) {
+      after = d.cursor();
+      if (r.gave_up_only() && d.state() != v1::GAVE_UP) continue;
+      *out.add_deliveries() = std::move(d);
+      if (out.deliveries_size() == limit) break;
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<v1::WebhookEndpoint> Engine::RedeliverWebhooks(
+    const Principal& who, const v1::RedeliverWebhooksRequest& r) {
+  if (absl::Status s = AuthorizeMethod("RedeliverWebhooks", who); !s.ok()) {
+    return s;
+  }
+  if (webhooks_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "this evald delivers no webhooks: start it with --webhooks=FILE");
+  }
+  return webhooks_->Redeliver(r.endpoint(), r.after_cursor());
 }
 
 }  // namespace evald::server

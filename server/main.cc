@@ -9,6 +9,7 @@
 // "evald http on http://HOST:PORT/" (https with TLS). SIGTERM or SIGINT
 // shuts down gracefully: in-flight calls finish, then the database closes.
 
+#include <curl/curl.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -46,6 +47,7 @@
 #include "server/organisation_file.h"
 #include "server/organisations.h"
 #include "server/principals.h"
+#include "server/webhooks.h"
 #include "server/rate_limiter.h"
 #include "server/service.h"
 #include "server/worker_pool.h"
@@ -77,6 +79,14 @@ ABSL_FLAG(std::string, backup_dir, "",
           "directory on this host that evalctl admin backup writes to "
           "(empty: no online backups)");
 ABSL_FLAG(int, backup_keep, 14, "backups kept in --backup_dir (0: all)");
+ABSL_FLAG(std::string, webhooks, "",
+          "webhooks file (tab-separated: name url secret [kinds]): deliver "
+          "the event feed to these endpoints (server/webhooks.h)");
+ABSL_FLAG(int, webhook_retry_minutes, 1440,
+          "how long a webhook delivery is retried before it is given up on");
+ABSL_FLAG(int, webhook_backoff_ms, 1000,
+          "the first wait before a failed webhook delivery is retried "
+          "(doubling, at most a minute)");
 ABSL_FLAG(int, overdue_every_minutes, 10,
           "how often evald's clock looks for DUE tranches past their due "
           "date, to announce each once in the event feed (0: never)");
@@ -268,6 +278,30 @@ int Run() {
   engine.AllowFutureDates(absl::GetFlag(FLAGS_allow_future_dates));
   engine.SetBackupDirectory(absl::GetFlag(FLAGS_backup_dir),
                             absl::GetFlag(FLAGS_backup_keep));
+  std::unique_ptr<WebhookDispatcher> webhooks;
+  if (const std::string path = absl::GetFlag(FLAGS_webhooks); !path.empty()) {
+    absl::StatusOr<std::string> text = ReadFile(path);
+    if (!text.ok()) {
+      spdlog::critical("{}", text.status().ToString());
+      return 2;
+    }
+    absl::StatusOr<std::vector<WebhookTarget>> targets =
+        ParseWebhooksFile(*text);
+    if (!targets.ok()) {
+      spdlog::critical("{}: {}", path, targets.status().ToString());
+      return 2;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    WebhookDispatcher::Options options;
+    options.retry_for =
+        absl::Minutes(std::max(0, absl::GetFlag(FLAGS_webhook_retry_minutes)));
+    options.first_backoff = absl::Milliseconds(
+        std::max(1, absl::GetFlag(FLAGS_webhook_backoff_ms)));
+    spdlog::info("webhooks: {} endpoints", targets->size());
+    webhooks = std::make_unique<WebhookDispatcher>(
+        &engine, store->get(), *std::move(targets), options);
+    engine.SetWebhooks(webhooks.get());
+  }
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers));
   RateLimiter limiter(absl::GetFlag(FLAGS_rate_limit_qps),
                       absl::GetFlag(FLAGS_rate_limit_burst));
@@ -310,7 +344,7 @@ int Run() {
     http.max_body_bytes = absl::GetFlag(FLAGS_max_message_bytes);
     http.web_dir = absl::GetFlag(FLAGS_web_dir);
     http.writes_available = [&store] { return (*store)->WritesAvailable(); };
-    http.metrics = [&rpc_metrics, &store, &engine, &service] {
+    http.metrics = [&rpc_metrics, &store, &engine, &service, &webhooks] {
       absl::StatusOr<std::string> business =
           BusinessMetrics(**store, engine.Today());
       return absl::StrCat(
@@ -320,7 +354,8 @@ int Run() {
                 {{"", static_cast<double>(service.OpenWatchStreams())}}),
           Gauge("evald_feed_latest_cursor",
                 "The event feed's latest committed cursor.",
-                {{"", static_cast<double>((*store)->FeedLatest())}}));
+                {{"", static_cast<double>((*store)->FeedLatest())}}),
+          webhooks ? webhooks->MetricsText() : std::string());
     };
     absl::StatusOr<std::unique_ptr<HttpGateway>> started = HttpGateway::Start(
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
@@ -334,6 +369,7 @@ int Run() {
     gateway = *std::move(started);
   }
   // Both ports serve before either is announced.
+  if (webhooks) webhooks->Start();
   std::printf("evald listening on %s:%d\n", host.c_str(), port);
   if (gateway) {
     const std::string http_listen = absl::GetFlag(FLAGS_http_listen);

@@ -72,11 +72,13 @@ bool ZeroCounter(absl::string_view family, absl::string_view value) {
 // Entries replay does not remake: zero counters (above), and the event
 // feed's positions, which record the order in which streams' commits
 // interleaved; replay commits stream after stream. Each position's event
-// is compared as an audit event.
+// is compared as an audit event. And the webhooks' delivery state, which
+// is operational bookkeeping, not made by commands.
 bool NotReplayed(absl::string_view family, absl::string_view key,
                  absl::string_view value) {
   return ZeroCounter(family, value) ||
-         (family == "default" && absl::StartsWith(key, "feed/"));
+         (family == "default" && (absl::StartsWith(key, "feed/") ||
+                                  absl::StartsWith(key, "webhook-")));
 }
 
 }  // namespace

@@ -304,6 +304,15 @@ class Store {
   // many were dropped.
   absl::StatusOr<int64_t> TrimFeed(absl::Time before);
 
+  // Webhook deliveries (server/webhooks.h): each endpoint's cursor (0 when
+  // it has none yet), and its log, keyed by cursor. A delivery is recorded
+  // with the endpoint's new cursor in one batch.
+  absl::StatusOr<int64_t> GetWebhookCursor(absl::string_view endpoint) const;
+  absl::Status SetWebhookCursor(absl::string_view endpoint, int64_t cursor);
+  absl::Status RecordWebhookDelivery(const v1::WebhookDelivery& delivery);
+  absl::StatusOr<std::vector<v1::WebhookDelivery>> ListWebhookDeliveries(
+      absl::string_view endpoint, int64_t after, int limit) const;
+
   // Calls fn(tip) with every audit stream's latest event, in stream order,
   // until it returns false. DataLoss if one does not parse.
   absl::Status ForEachChainTip(

@@ -83,6 +83,8 @@ inline const std::map<std::string, Expected>& DocumentedMatrix() {
          "admin"},
         false}},
       {"CreateBackup", {{"admin"}, false}},
+      {"ListWebhookDeliveries", {{"admin"}, false}},
+      {"RedeliverWebhooks", {{"admin"}, false}},
       {"ListOrganisations",
        {{"agency", "township", "village", "bureau", "provider", "finance",
          "admin"},

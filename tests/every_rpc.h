@@ -190,6 +190,10 @@ inline std::map<std::string, RequestMaker> EveryRpcRequest() {
              ListOrganisationsResponse, {});
   EVALD_CALL(ListEvents, ListEventsRequest, ListEventsResponse, {});
   EVALD_CALL(CreateBackup, CreateBackupRequest, BackupInfo, {});
+  EVALD_CALL(ListWebhookDeliveries, ListWebhookDeliveriesRequest,
+             ListWebhookDeliveriesResponse, {});
+  EVALD_CALL(RedeliverWebhooks, RedeliverWebhooksRequest, WebhookEndpoint,
+             r.set_endpoint("nobody"));
 #undef EVALD_CALL
   return makers;
 }
