@@ -83,6 +83,7 @@ std::vector<Command> HistoryCommands();     // summary, audit, policy
 std::vector<Command> PrincipalCommands();   // principal (admin)
 std::vector<Command> OrganisationCommands();  // org (the registry)
 std::vector<Command> EventCommands();         // event (the feed)
+std::vector<Command> OpsCommands();           // backup, webhook (admin)
 std::vector<Command> ImportCommands();      // import
 std::vector<Command> TodayCommands();       // today
 

@@ -22,7 +22,7 @@ const std::vector<Command>& Commands() {
     auto* all = new std::vector<Command>;
     for (auto nouns : {ProjectCommands, SubmissionCommands, EvaluationCommands,
                        MoneyCommands, HistoryCommands, PrincipalCommands,
-                       OrganisationCommands, EventCommands,
+                       OrganisationCommands, EventCommands, OpsCommands,
                        ImportCommands, TodayCommands}) {
       for (Command& c : nouns()) all->push_back(std::move(c));
     }

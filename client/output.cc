@@ -146,6 +146,8 @@ const std::string& ChineseHeader(const std::string& english) {
       {"NAME (EN)", "英文名称"},
       {"STATUS", "状态"},
       {"CURSOR", "游标"},
+      {"ENDPOINT", "接收端"},
+      {"PENDING", "待发送"},
   };
   auto it = names->find(english);
   return it == names->end() ? english : it->second;

@@ -1,7 +1,6 @@
 // evalctl principal add | list | revoke (also "admin principal ..."): who
-// may call evald, for admins; and evalctl admin backup.
+// may call evald, for admins.
 
-#include "absl/strings/str_cat.h"
 #include "client/command.h"
 
 namespace evald::client {
@@ -90,30 +89,6 @@ std::vector<Command> PrincipalCommands() {
              FieldTable({{"name", reply.name()},
                          {"role", reply.role()},
                          {"revoked", reply.revoked() ? "yes" : "no"}}));
-       }},
-      {"backup",
-       "",
-       "Back up the running evald into its --backup_dir, consistently and "
-       "incrementally (admin; also 'admin backup').",
-       "",
-       "evalctl admin backup",
-       {},
-       {},
-       false,
-       [](Session& s, const Args&) {
-         v1::BackupInfo reply;
-         const bool ok =
-             Call(s, &Stub::CreateBackup, v1::CreateBackupRequest(), &reply);
-         return PrintReply(
-             s, ok, reply,
-             FieldTable({{"backup", absl::StrCat(reply.backup_id())},
-                         {"time", reply.time()},
-                         {"directory", reply.directory()},
-                         {"cursor", absl::StrCat(reply.cursor())},
-                         {"audit_chains", absl::StrCat(reply.audit_chains())},
-                         {"size_mib",
-                          absl::StrCat(reply.size_bytes() >> 20)},
-                         {"files", absl::StrCat(reply.files())}}));
        }},
   };
 }

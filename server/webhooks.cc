@@ -236,9 +236,10 @@ void WebhookDispatcher::Run(Lane& lane) {
                          Role::kBureau, "evald"};
   absl::StatusOr<int64_t> stored = store_->GetWebhookCursor(lane.target.name);
   int64_t scan = stored.ok() ? *stored : 0;
+  int64_t recorded = scan;  // the cursor the store holds for the endpoint
   while (!stopping_.HasBeenNotified()) {
     const int64_t restart = lane.restart_after.exchange(-1);
-    if (restart >= 0) scan = restart;
+    if (restart >= 0) scan = recorded = restart;
     v1::ListEventsRequest r;
     r.set_after_cursor(scan);
     for (v1::EventKind k : lane.target.kinds) r.mutable_filter()->add_kinds(k);
@@ -256,6 +257,15 @@ void WebhookDispatcher::Run(Lane& lane) {
     }
     if (lane.restart_after.load() >= 0) continue;
     scan = page->next_cursor();
+    if (page->events().empty() && scan > recorded) {
+      // Past events of other kinds: record it, so that the endpoint shows
+      // nothing pending and a restart does not read them again.
+      if (store_->SetWebhookCursor(lane.target.name, scan).ok()) {
+        recorded = scan;
+      }
+    } else if (!page->events().empty()) {
+      recorded = page->events().rbegin()->cursor();
+    }
     if (scan >= page->latest_cursor()) {
       store_->WaitForFeed(scan, absl::Milliseconds(500));
     }

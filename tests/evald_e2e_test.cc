@@ -368,5 +368,52 @@ TEST_F(EvaldTest, TheClockAnnouncesAnOverdueTrancheOnceInTheFeed) {
   EXPECT_EQ(WEXITSTATUS(replay.status), 0) << replay.out << replay.err;
 }
 
+// A finance system on WatchEvents: evald stops (the stream ends
+// UNAVAILABLE, "reconnect"), starts again, and the consumer reconnects
+// with its last cursor: it gets what happened since, and nothing twice.
+TEST_F(EvaldTest, TheFeedResumesAcrossARestartMissingNothingAndNothingTwice) {
+  ASSERT_TRUE(CreateProject("P1", "2025-07-01").ok());
+  std::set<std::string> seen;
+  int64_t cursor = 0;
+  auto watch = [&](grpc::ClientContext& ctx, bool until_bookmark) {
+    v1::WatchEventsRequest r;
+    r.set_after_cursor(cursor);
+    r.set_bookmark_seconds(1);
+    auto reader = stub_->WatchEvents(&ctx, r);
+    v1::WatchEventsResponse m;
+    int repeated = 0;
+    while (reader->Read(&m)) {
+      if (m.has_event()) {
+        repeated += seen.insert(m.event().id()).second ? 0 : 1;
+        cursor = m.event().cursor();
+      } else {
+        cursor = m.bookmark().cursor();
+        if (until_bookmark) break;
+      }
+    }
+    EXPECT_EQ(repeated, 0);
+    return reader;
+  };
+  grpc::ClientContext first;
+  first.AddMetadata("authorization", std::string("Bearer ") + kFinance);
+  auto reader = watch(first, /*until_bookmark=*/true);
+  ASSERT_EQ(seen.size(), 1u);  // P1's year-start tranche became due
+  std::thread stopper([this] { EXPECT_EQ(evald_.Stop(), 0); });
+  v1::WatchEventsResponse m;
+  while (reader->Read(&m)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  stopper.join();
+
+  Restart();
+  ASSERT_TRUE(CreateProject("P2", "2025-07-01").ok());
+  grpc::ClientContext second;
+  second.AddMetadata("authorization", std::string("Bearer ") + kFinance);
+  watch(second, /*until_bookmark=*/true);
+  EXPECT_EQ(seen.size(), 2u);  // P2's, and P1's not again
+  EXPECT_TRUE(seen.count("P2/1"));
+  second.TryCancel();
+}
+
 }  // namespace
 }  // namespace evald::testing
