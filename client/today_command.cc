@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/command.h"
+#include "client/names.h"
 #include "client/flags.h"
 #include "client/format.h"
 #include "evalctl/v1/output.pb.h"
@@ -151,8 +152,13 @@ class Today {
                             item.detail()});
     }
     if (s_.output == OutputFormat::kTable) {
+      const std::map<std::string, std::string>& names = OrganisationNames(s_);
+      auto name = names.find(caller.organisation());
       *s_.out << "today " << as_of << " for " << caller.name() << " ("
               << caller.role() << ", " << caller.organisation()
+              << (name != names.end() && name->second != caller.organisation()
+                      ? " " + name->second
+                      : "")
               << "): " << items_.size()
               << (items_.size() == 1 ? " thing" : " things") << " to do\n";
       if (items_.empty()) return kOk;

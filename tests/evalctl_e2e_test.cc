@@ -1135,7 +1135,7 @@ TEST_F(EvalctlTest, TodaySaysWhatEachRoleHasToDo) {
   // The mid-term window opens 2025-12-01; nobody has submitted.
   EXPECT_THAT(Ok(kTownship, {"today", "--as-of", "2025-12-05"}).out,
               AllOf(StartsWith("today 2025-12-05 for township-huangge "
-                               "(township, huangge): 1 thing to do\n"),
+                               "(township, huangge 黄阁镇): 1 thing to do\n"),
                     HasSubstr("submit  P1/2025/mid-term  2025-12-01  missing "
                               "township; open 4 days\n")));
   EXPECT_THAT(Ok(kTownship, {"today", "--as-of", "2025-11-30"}).out,
