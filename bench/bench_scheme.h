@@ -49,12 +49,13 @@ inline std::string Village(long i, int k) {
 // (server/organisation_file.h): both tools register them before creating
 // projects, as a district's registry holds them before its stations.
 inline std::string SchemeOrganisations() {
-  std::string out = "PR1\tprovider\tBench provider\nAG1\tagency\tBench agency\n";
+  std::string out =
+      "PR1\tprovider\tBench provider\nAG1\tagency\tBench agency\n";
   for (long t = 0; t < kTownships; ++t) {
     out += Township(t) + "\ttownship\tBench township " + Township(t) + "\n";
     for (int k = 1; k <= 3; ++k) {
-      out += Village(t, k) + "\tvillage\tBench village\t\t" + Township(t) +
-             "\n";
+      out +=
+          Village(t, k) + "\tvillage\tBench village\t\t" + Township(t) + "\n";
     }
   }
   return out;

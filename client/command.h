@@ -76,16 +76,16 @@ int PhaseChange(Session& s, const Args& args,
 
 // The commands of each noun (one file each).
 std::vector<Command> ProjectCommands();
-std::vector<Command> SubmissionCommands();  // score, financial, veto
-std::vector<Command> EvaluationCommands();  // evaluation, rectification
-std::vector<Command> MoneyCommands();       // disbursement
-std::vector<Command> HistoryCommands();     // summary, audit, policy
-std::vector<Command> PrincipalCommands();   // principal (admin)
+std::vector<Command> SubmissionCommands();    // score, financial, veto
+std::vector<Command> EvaluationCommands();    // evaluation, rectification
+std::vector<Command> MoneyCommands();         // disbursement
+std::vector<Command> HistoryCommands();       // summary, audit, policy
+std::vector<Command> PrincipalCommands();     // principal (admin)
 std::vector<Command> OrganisationCommands();  // org (the registry)
 std::vector<Command> EventCommands();         // event (the feed)
 std::vector<Command> OpsCommands();           // backup, webhook (admin)
-std::vector<Command> ImportCommands();      // import
-std::vector<Command> TodayCommands();       // today
+std::vector<Command> ImportCommands();        // import
+std::vector<Command> TodayCommands();         // today
 
 }  // namespace evald::client
 

@@ -93,10 +93,15 @@ std::string What(const v1::FeedEvent& e) {
 
 std::vector<std::string> Row(const v1::FeedEvent& e) {
   std::vector<std::string> kinds;
-  for (int k : e.kinds()) kinds.push_back(KindWord(static_cast<v1::EventKind>(k)));
-  return {absl::StrCat(e.cursor()), ChinaTime(e.time()), e.project_id(),
-          e.township().empty() ? "-" : e.township(), absl::StrJoin(kinds, ","),
-          e.action(), What(e)};
+  for (int k : e.kinds())
+    kinds.push_back(KindWord(static_cast<v1::EventKind>(k)));
+  return {absl::StrCat(e.cursor()),
+          ChinaTime(e.time()),
+          e.project_id(),
+          e.township().empty() ? "-" : e.township(),
+          absl::StrJoin(kinds, ","),
+          e.action(),
+          What(e)};
 }
 
 const std::vector<std::string>& Headers() {

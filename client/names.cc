@@ -52,7 +52,8 @@ bool Ascii(absl::string_view text) {
 }  // namespace
 
 void ResolveOrganisationNames(Session& s, Args* args) {
-  for (const char* flag : {"township", "provider", "agency", "villages", "org"}) {
+  for (const char* flag :
+       {"township", "provider", "agency", "villages", "org"}) {
     std::optional<std::string> typed = args->Get(flag);
     if (!typed || Ascii(*typed)) continue;
     // name -> code, for names that only one organisation has.

@@ -38,8 +38,7 @@ std::vector<Command> OpsCommands() {
                          {"directory", reply.directory()},
                          {"cursor", absl::StrCat(reply.cursor())},
                          {"audit_chains", absl::StrCat(reply.audit_chains())},
-                         {"size_mib",
-                          absl::StrCat(reply.size_bytes() >> 20)},
+                         {"size_mib", absl::StrCat(reply.size_bytes() >> 20)},
                          {"files", absl::StrCat(reply.files())}}));
        }},
       {"webhook",
@@ -68,8 +67,8 @@ std::vector<Command> OpsCommands() {
          }
          Table t;
          if (r.endpoint().empty()) {
-           t.headers = {"ENDPOINT", "URL", "CURSOR", "LATEST", "PENDING",
-                        "GAVE UP"};
+           t.headers = {"ENDPOINT", "URL",     "CURSOR",
+                        "LATEST",   "PENDING", "GAVE UP"};
            for (const v1::WebhookEndpoint& e : reply.endpoints()) {
              t.rows.push_back({e.name(), e.url(), absl::StrCat(e.cursor()),
                                absl::StrCat(e.latest_cursor()),
@@ -77,14 +76,15 @@ std::vector<Command> OpsCommands() {
                                absl::StrCat(e.failed())});
            }
          } else {
-           t.headers = {"CURSOR", "WEBHOOK ID", "STATE", "ATTEMPTS",
-                        "LAST STATUS", "LAST ATTEMPT (CST)", "ERROR"};
+           t.headers = {"CURSOR",   "WEBHOOK ID",  "STATE",
+                        "ATTEMPTS", "LAST STATUS", "LAST ATTEMPT (CST)",
+                        "ERROR"};
            for (const v1::WebhookDelivery& d : reply.deliveries()) {
-             t.rows.push_back(
-                 {absl::StrCat(d.cursor()), d.webhook_id(),
-                  StateWord(d.state()), absl::StrCat(d.attempts()),
-                  absl::StrCat(d.last_status()), ChinaTime(d.last_attempt()),
-                  d.last_error().empty() ? "-" : d.last_error()});
+             t.rows.push_back({absl::StrCat(d.cursor()), d.webhook_id(),
+                               StateWord(d.state()), absl::StrCat(d.attempts()),
+                               absl::StrCat(d.last_status()),
+                               ChinaTime(d.last_attempt()),
+                               d.last_error().empty() ? "-" : d.last_error()});
            }
          }
          Print(s, reply, t);

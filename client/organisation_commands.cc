@@ -73,8 +73,8 @@ std::vector<Command> OrganisationCommands() {
          v1::ListOrganisationsResponse reply;
          if (!Call(s, &Stub::ListOrganisations, r, &reply)) return kRefused;
          Table t;
-         t.headers = {"CODE", "KIND", "NAME", "NAME (EN)", "TOWNSHIP",
-                      "STATUS"};
+         t.headers = {"CODE",      "KIND",     "NAME",
+                      "NAME (EN)", "TOWNSHIP", "STATUS"};
          int placeholders = 0;
          for (const v1::Organisation& o : reply.organisations()) {
            placeholders += o.placeholder() ? 1 : 0;

@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/command.h"
-#include "client/names.h"
 #include "client/flags.h"
 #include "client/format.h"
+#include "client/names.h"
 #include "evalctl/v1/output.pb.h"
 
 namespace evald::client {

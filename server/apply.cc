@@ -482,10 +482,10 @@ absl::StatusOr<Applied> Applier::ApplyToOrganisations(
     out.writes.request_principal = command.principal();
     out.writes.request_id = command.request_id();
   }
-  out.writes.events.push_back(ChainedEvent(
-      command, kOrganisationsStream, change->action, target,
-      {RecordEffect(target, change->before, change->after)},
-      std::move(change->detail), *tip));
+  out.writes.events.push_back(
+      ChainedEvent(command, kOrganisationsStream, change->action, target,
+                   {RecordEffect(target, change->before, change->after)},
+                   std::move(change->detail), *tip));
   out.tip = {out.writes.events.back().sequence(),
              out.writes.events.back().hash()};
   return out;

@@ -39,8 +39,8 @@ absl::StatusOr<Applied> Applier::ApplyOverdue(v1::Command command,
                            return d.year() == r.year() && d.kind() == r.kind();
                          });
   if (it == tranches->end()) {
-    return absl::NotFoundError(absl::StrCat("project ", r.project_id(),
-                                            " has no such tranche"));
+    return absl::NotFoundError(
+        absl::StrCat("project ", r.project_id(), " has no such tranche"));
   }
   const v1::Disbursement& tranche = *it;
   absl::StatusOr<scoring::Date> today = scoring::ParseDate(command.today());
@@ -48,16 +48,16 @@ absl::StatusOr<Applied> Applier::ApplyOverdue(v1::Command command,
   if (!today.ok()) return today.status();
   if (tranche.state() != v1::DUE || !due.ok() ||
       !scoring::OverdueOn(*due, *today)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        tranche.name(), " is not overdue on ", command.today()));
+    return absl::FailedPreconditionError(
+        absl::StrCat(tranche.name(), " is not overdue on ", command.today()));
   }
   absl::StatusOr<std::optional<std::string>> mark =
       reader.OverdueMark(tranche.name());
   if (!mark.ok()) return mark.status();
   if (*mark && **mark == tranche.due_date()) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        tranche.name(), " was already announced overdue for ",
-        tranche.due_date()));
+    return absl::AlreadyExistsError(
+        absl::StrCat(tranche.name(), " was already announced overdue for ",
+                     tranche.due_date()));
   }
 
   Applied out;
@@ -72,17 +72,16 @@ absl::StatusOr<Applied> Applier::ApplyOverdue(v1::Command command,
   t->set_due_date_provisional(tranche.due_date_provisional());
   t->set_payable_from(tranche.payable_from());
   const int64_t days = *today - *due;
-  std::string detail = absl::StrCat(
-      scoring::Money::FromFen(tranche.amount_fen()).ToYuanString(),
-      " yuan due ", tranche.due_date(), " is overdue: unpaid ", days,
-      days == 1 ? " day" : " days", " after its due date, as of ",
-      command.today());
+  std::string detail =
+      absl::StrCat(scoring::Money::FromFen(tranche.amount_fen()).ToYuanString(),
+                   " yuan due ", tranche.due_date(), " is overdue: unpaid ",
+                   days, days == 1 ? " day" : " days",
+                   " after its due date, as of ", command.today());
   absl::StatusOr<ChainTip> tip = reader.Tip(r.project_id());
   if (!tip.ok()) return tip.status();
-  out.writes.events.push_back(ChainedEvent(command, r.project_id(),
-                                           "disbursement.overdue",
-                                           tranche.name(), {effect},
-                                           std::move(detail), *tip));
+  out.writes.events.push_back(
+      ChainedEvent(command, r.project_id(), "disbursement.overdue",
+                   tranche.name(), {effect}, std::move(detail), *tip));
   out.tip = {out.writes.events.back().sequence(),
              out.writes.events.back().hash()};
   out.project = **project;

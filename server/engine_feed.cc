@@ -28,19 +28,22 @@ absl::StatusOr<v1::ListEventsResponse> Engine::ListEvents(
         absl::StrCat("page_size: ", r.page_size(), " is not in [0, 1000]"));
   }
   if (r.after_cursor() < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "after_cursor: ", r.after_cursor(), " is negative; 0 reads from the "
-        "oldest event kept"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("after_cursor: ", r.after_cursor(),
+                     " is negative; 0 reads from the "
+                     "oldest event kept"));
   }
   if (absl::Status s = ValidateFilter(r.filter()); !s.ok()) return s;
   const int page_size = r.page_size() == 0 ? 100 : r.page_size();
   const int64_t latest = store_->FeedLatest();
   if (r.after_cursor() > latest) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "after_cursor: ", r.after_cursor(), " is beyond the latest cursor ",
-        latest, " of this server's feed (was it restored from a backup?). "
-        "Re-sync: read the current state (ListDisbursements, "
-        "ListEvaluations), then read the feed after cursor ", latest));
+    return absl::OutOfRangeError(
+        absl::StrCat("after_cursor: ", r.after_cursor(),
+                     " is beyond the latest cursor ", latest,
+                     " of this server's feed (was it restored from a backup?). "
+                     "Re-sync: read the current state (ListDisbursements, "
+                     "ListEvaluations), then read the feed after cursor ",
+                     latest));
   }
   absl::StatusOr<int64_t> oldest = store_->FeedOldest();
   if (!oldest.ok()) return oldest.status();
@@ -48,9 +51,11 @@ absl::StatusOr<v1::ListEventsResponse> Engine::ListEvents(
     return absl::OutOfRangeError(absl::StrCat(
         "after_cursor: ", r.after_cursor(),
         " is older than the feed's retained history, which starts at cursor ",
-        *oldest, " (the audit log keeps every event). Re-sync: read the "
+        *oldest,
+        " (the audit log keeps every event). Re-sync: read the "
         "current state (ListDisbursements, ListEvaluations), then read the "
-        "feed after cursor ", latest, ", the latest now"));
+        "feed after cursor ",
+        latest, ", the latest now"));
   }
 
   v1::ListEventsResponse out;
@@ -82,9 +87,8 @@ absl::StatusOr<v1::ListEventsResponse> Engine::ListEvents(
         if (!it->second) continue;  // a refused creation left no project
         project = &*it->second;
       }
-      std::optional<v1::FeedEvent> seen =
-          AsSeenBy(who, FeedEventOf(entry.cursor, *entry.event, project),
-                   project);
+      std::optional<v1::FeedEvent> seen = AsSeenBy(
+          who, FeedEventOf(entry.cursor, *entry.event, project), project);
       if (!seen || !Matches(*seen, r.filter())) continue;
       Narrow(*seen, r.filter());
       *out.add_events() = *std::move(seen);

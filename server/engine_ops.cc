@@ -80,9 +80,8 @@ absl::StatusOr<int> Engine::AnnounceOverdue() {
   return announced;
 }
 
-absl::StatusOr<v1::ListWebhookDeliveriesResponse>
-Engine::ListWebhookDeliveries(const Principal& who,
-                              const v1::ListWebhookDeliveriesRequest& r) const {
+absl::StatusOr<v1::ListWebhookDeliveriesResponse> Engine::ListWebhookDeliveries(
+    const Principal& who, const v1::ListWebhookDeliveriesRequest& r) const {
   if (absl::Status s = AuthorizeMethod("ListWebhookDeliveries", who); !s.ok()) {
     return s;
   }
@@ -105,9 +104,8 @@ Engine::ListWebhookDeliveries(const Principal& who,
   }
   if (r.endpoint().empty()) return out;
   if (!webhooks_->Knows(r.endpoint())) {
-    return absl::NotFoundError(
-        absl::StrCat("endpoint: no webhook endpoint is named \"", r.endpoint(),
-                     "\""));
+    return absl::NotFoundError(absl::StrCat(
+        "endpoint: no webhook endpoint is named \"", r.endpoint(), "\""));
   }
   const int limit = r.page_size() == 0 ? 100 : r.page_size();
   int64_t after = r.after_cursor();

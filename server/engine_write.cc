@@ -294,8 +294,8 @@ absl::StatusOr<Engine::Migration> Engine::SeedOrganisations(
   for (const v1::CreateOrganisationRequest& r : file) {
     if (known.count(r.code())) continue;
     if (absl::Status s = RegisterAtStart("SeedOrganisation", r); !s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("organisation ", r.code(),
-                                                 ": ", s.message()));
+      return absl::Status(
+          s.code(), absl::StrCat("organisation ", r.code(), ": ", s.message()));
     }
     known.emplace(r.code(), r.kind());
     ++out.seeded;
@@ -309,10 +309,9 @@ absl::StatusOr<Engine::Migration> Engine::SeedOrganisations(
     auto [it, added] = known.emplace(code, kind);
     if (!added) {
       if (it->second != kind) {
-        out.conflicts.push_back(absl::StrCat(code, " is a ",
-                                             KindName(it->second), " but ",
-                                             where, " uses it as a ",
-                                             KindName(kind)));
+        out.conflicts.push_back(
+            absl::StrCat(code, " is a ", KindName(it->second), " but ", where,
+                         " uses it as a ", KindName(kind)));
       }
       return;
     }
@@ -359,8 +358,8 @@ absl::StatusOr<Engine::Migration> Engine::SeedOrganisations(
   });
   for (const v1::CreateOrganisationRequest& r : in_use) {
     if (absl::Status s = RegisterAtStart("MigrateOrganisation", r); !s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("organisation ", r.code(),
-                                                 ": ", s.message()));
+      return absl::Status(
+          s.code(), absl::StrCat("organisation ", r.code(), ": ", s.message()));
     }
     absl::StatusOr<std::optional<v1::Organisation>> made =
         store_->GetOrganisation(r.code());

@@ -32,9 +32,9 @@ absl::Status VerifyChains(const storage::Store& store, int64_t* events) {
   auto check = [&]() {
     if (stream.empty()) return true;
     if (std::optional<ChainBreak> b = VerifyAuditChain(stream)) {
-      broken = absl::DataLossError(absl::StrCat(
-          "the audit chain of ", stream.front().project_id(),
-          " breaks at event ", b->sequence, ": ", b->reason));
+      broken = absl::DataLossError(
+          absl::StrCat("the audit chain of ", stream.front().project_id(),
+                       " breaks at event ", b->sequence, ": ", b->reason));
       return false;
     }
     stream.clear();
@@ -77,8 +77,7 @@ int RunBackupList(const std::string& dir) {
 int RunBackupVerify(const std::string& dir, uint32_t backup_id) {
   int64_t events = 0;
   absl::StatusOr<storage::BackupManifest> m = storage::VerifyBackup(
-      dir, backup_id,
-      [&events](const storage::Store& store) {
+      dir, backup_id, [&events](const storage::Store& store) {
         return VerifyChains(store, &events);
       });
   if (!m.ok()) return Fail(m.status());
@@ -86,8 +85,8 @@ int RunBackupVerify(const std::string& dir, uint32_t backup_id) {
       "backup %u of %s: %u files checked, cursor %lld, %lld audit chains "
       "(%lld events) verified; it holds what its manifest says\n",
       m->backup_id(), When(m->unix_seconds()).c_str(), m->files(),
-      static_cast<long long>(m->cursor()),
-      static_cast<long long>(m->streams()), static_cast<long long>(events));
+      static_cast<long long>(m->cursor()), static_cast<long long>(m->streams()),
+      static_cast<long long>(events));
   return 0;
 }
 
@@ -104,9 +103,8 @@ int RunRestore(const std::string& dir, uint32_t backup_id,
       "restored backup %u of %s (cursor %lld, %lld audit chains) into %s; "
       "start evald with --data_dir=%s\n",
       m->backup_id(), When(m->unix_seconds()).c_str(),
-      static_cast<long long>(m->cursor()),
-      static_cast<long long>(m->streams()), data_dir.c_str(),
-      data_dir.c_str());
+      static_cast<long long>(m->cursor()), static_cast<long long>(m->streams()),
+      data_dir.c_str(), data_dir.c_str());
   return 0;
 }
 

@@ -102,8 +102,7 @@ v1::FeedEvent FeedEventOf(int64_t cursor, const v1::AuditEvent& event,
   return out;
 }
 
-std::optional<v1::FeedEvent> AsSeenBy(const Principal& who,
-                                      v1::FeedEvent event,
+std::optional<v1::FeedEvent> AsSeenBy(const Principal& who, v1::FeedEvent event,
                                       const v1::Project* project) {
   const bool bureau = who.role == Role::kBureau || who.role == Role::kAdmin;
   if (project == nullptr) {

@@ -24,8 +24,7 @@ v1::FeedEvent FeedEventOf(int64_t cursor, const v1::AuditEvent& event,
 // CONTRACT_TERMINATED) of every project, with only those kinds and
 // tranches; every other role the events of the projects it has a part in
 // (authz.h). Principal and registry changes: the bureau and admins only.
-std::optional<v1::FeedEvent> AsSeenBy(const Principal& who,
-                                      v1::FeedEvent event,
+std::optional<v1::FeedEvent> AsSeenBy(const Principal& who, v1::FeedEvent event,
                                       const v1::Project* project);
 
 // Whether the event passes the filter (an empty field matches all).

@@ -43,13 +43,13 @@
 #include "server/http_gateway.h"
 #include "server/listen_address.h"
 #include "server/metrics.h"
-#include "server/policy_set.h"
 #include "server/organisation_file.h"
 #include "server/organisations.h"
+#include "server/policy_set.h"
 #include "server/principals.h"
-#include "server/webhooks.h"
 #include "server/rate_limiter.h"
 #include "server/service.h"
+#include "server/webhooks.h"
 #include "server/worker_pool.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
@@ -349,8 +349,7 @@ int Run() {
           BusinessMetrics(**store, engine.Today());
       return absl::StrCat(
           rpc_metrics.Render(), business.ok() ? *business : std::string(),
-          Gauge("evald_watch_streams_open",
-                "WatchEvents streams open now.",
+          Gauge("evald_watch_streams_open", "WatchEvents streams open now.",
                 {{"", static_cast<double>(service.OpenWatchStreams())}}),
           Gauge("evald_feed_latest_cursor",
                 "The event feed's latest committed cursor.",
@@ -460,8 +459,8 @@ int Run() {
               *dropped, absl::GetFlag(FLAGS_feed_retention_days));
         }
       }
-    } while (!stopping.WaitForNotificationWithTimeout(absl::Minutes(
-        std::clamp(overdue_every, 1, 10))));
+    } while (!stopping.WaitForNotificationWithTimeout(
+        absl::Minutes(std::clamp(overdue_every, 1, 10))));
   });
   server->Wait();
   waiter.join();

@@ -32,8 +32,7 @@ absl::StatusOr<v1::Organisation> Active(const OrganisationLookup& lookup,
   if (!*o) {
     return absl::FailedPreconditionError(absl::StrCat(
         field, ": \"", code, "\" is not ", WithArticle(kind),
-        " in the registry",
-        " (evalctl org list --kind ", KindName(kind),
+        " in the registry", " (evalctl org list --kind ", KindName(kind),
         " lists them; the bureau registers new ones with evalctl org "
         "create)"));
   }
@@ -71,9 +70,9 @@ std::string Describe(const v1::Organisation& o) {
   return out;
 }
 
-absl::StatusOr<OrganisationChange> Create(const v1::CreateOrganisationRequest& r,
-                                          bool placeholder,
-                                          const Registry& registry) {
+absl::StatusOr<OrganisationChange> Create(
+    const v1::CreateOrganisationRequest& r, bool placeholder,
+    const Registry& registry) {
   const OrganisationLookup lookup = LookupIn(registry);
   if (absl::Status s = ValidateId("code", r.code()); !s.ok()) return s;
   if (r.kind() == v1::ORGANISATION_KIND_UNSPECIFIED ||
@@ -96,9 +95,9 @@ absl::StatusOr<OrganisationChange> Create(const v1::CreateOrganisationRequest& r
       if (!township.ok()) return township.status();
     }
   } else if (!r.township().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "township: only a village belongs to a township, not ",
-        WithArticle(r.kind())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("township: only a village belongs to a township, not ",
+                     WithArticle(r.kind())));
   }
   absl::StatusOr<std::optional<v1::Organisation>> existing = lookup(r.code());
   if (!existing.ok()) return existing.status();
@@ -118,7 +117,8 @@ absl::StatusOr<OrganisationChange> Create(const v1::CreateOrganisationRequest& r
   out.record.set_placeholder(placeholder);
   out.after = "ACTIVE";
   out.detail = Describe(out.record);
-  if (placeholder) absl::StrAppend(&out.detail, "; its name is to be filled in");
+  if (placeholder)
+    absl::StrAppend(&out.detail, "; its name is to be filled in");
   return out;
 }
 
@@ -157,8 +157,8 @@ std::string KindName(v1::OrganisationKind kind) {
 }
 
 std::optional<v1::OrganisationKind> ParseKind(absl::string_view name) {
-  for (v1::OrganisationKind k : {v1::DISTRICT, v1::TOWNSHIP, v1::VILLAGE,
-                                 v1::PROVIDER, v1::AGENCY}) {
+  for (v1::OrganisationKind k :
+       {v1::DISTRICT, v1::TOWNSHIP, v1::VILLAGE, v1::PROVIDER, v1::AGENCY}) {
     if (name == KindName(k)) return k;
   }
   return std::nullopt;
@@ -224,14 +224,16 @@ absl::StatusOr<OrganisationChange> DecideOrganisation(
       OrganisationChange out;
       out.before = out.after = o->retired() ? "RETIRED" : "ACTIVE";
       out.detail = absl::StrCat("was ", o->name_zh());
-      if (!o->name_en().empty()) absl::StrAppend(&out.detail, " (", o->name_en(), ")");
+      if (!o->name_en().empty())
+        absl::StrAppend(&out.detail, " (", o->name_en(), ")");
       if (!r.name_zh().empty()) {
         o->set_name_zh(r.name_zh());
         o->set_placeholder(false);
       }
       if (!r.name_en().empty()) o->set_name_en(r.name_en());
       absl::StrAppend(&out.detail, ", now ", o->name_zh());
-      if (!o->name_en().empty()) absl::StrAppend(&out.detail, " (", o->name_en(), ")");
+      if (!o->name_en().empty())
+        absl::StrAppend(&out.detail, " (", o->name_en(), ")");
       out.record = *std::move(o);
       out.action = "organisation.renamed";
       return out;
@@ -240,7 +242,8 @@ absl::StatusOr<OrganisationChange> DecideOrganisation(
       const v1::RetireOrganisationRequest& r = command.retire_organisation();
       absl::StatusOr<v1::Organisation> o = Registered(registry, r.code());
       if (!o.ok()) return o.status();
-      if (absl::Status s = ValidateText("reason", r.reason(), 2000, Lines::kMany);
+      if (absl::Status s =
+              ValidateText("reason", r.reason(), 2000, Lines::kMany);
           !s.ok()) {
         return s;
       }
@@ -294,7 +297,8 @@ absl::Status CheckProjectOrganisations(const v1::Command& command,
     return s;
   }
   if (!r.agency().empty()) {
-    if (absl::Status s = Active(lookup, "agency", r.agency(), v1::AGENCY).status();
+    if (absl::Status s =
+            Active(lookup, "agency", r.agency(), v1::AGENCY).status();
         !s.ok()) {
       return s;
     }

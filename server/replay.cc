@@ -158,12 +158,12 @@ absl::StatusOr<ReplayReport> Replay(const storage::Store& stored,
 
   // ... and replay may make nothing more.
   int64_t replayed_entries = 0;
-  read = scratch.ForEachEntry([&](absl::string_view family,
-                                  absl::string_view key,
-                                  absl::string_view value) {
-    if (!NotReplayed(family, key, value)) ++replayed_entries;
-    return true;
-  });
+  read =
+      scratch.ForEachEntry([&](absl::string_view family, absl::string_view key,
+                               absl::string_view value) {
+        if (!NotReplayed(family, key, value)) ++replayed_entries;
+        return true;
+      });
   if (!read.ok()) return read;
   if (replayed_entries != stored_entries) {
     read = scratch.ForEachEntry([&](absl::string_view family,

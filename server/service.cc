@@ -99,15 +99,16 @@ EvaluationServiceImpl::WatchEvents(grpc::CallbackServerContext* ctx,
                                    const v1::WatchEventsRequest* request) {
   if (metrics_ != nullptr) metrics_->Started("WatchEvents");
   absl::StatusOr<Principal> who = Authenticate(*ctx);
-  absl::Status refused = who.ok() ? AuthorizeMethod("WatchEvents", *who)
-                                  : who.status();
+  absl::Status refused =
+      who.ok() ? AuthorizeMethod("WatchEvents", *who) : who.status();
   if (refused.ok() && stopping_.load()) {
     refused = absl::UnavailableError("evald is shutting down");
   }
   if (refused.ok() && open_streams_.load() >= kMaxWatchStreams) {
-    refused = absl::ResourceExhaustedError(absl::StrCat(
-        kMaxWatchStreams, " watch streams are open, the most evald serves; "
-        "close one or read with ListEvents"));
+    refused = absl::ResourceExhaustedError(
+        absl::StrCat(kMaxWatchStreams,
+                     " watch streams are open, the most evald serves; "
+                     "close one or read with ListEvents"));
   }
   if (!refused.ok()) {
     // A stream that ends at once, with the reason.

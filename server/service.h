@@ -8,7 +8,6 @@
 #define EVALD_SERVER_SERVICE_H_
 
 #include <atomic>
-
 #include <memory>
 
 #include "absl/status/status.h"

@@ -64,9 +64,8 @@ bool WatchReactor::Send(const v1::WatchEventsResponse& message) {
   };
   mu_.Await(absl::Condition(&done));
   // A cancelled write still completes (OnWriteDone(false)) before OnDone.
-  auto finished = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return !writing_;
-  };
+  auto finished = [this]()
+                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !writing_; };
   mu_.Await(absl::Condition(&finished));
   return write_ok_ && !cancelled_;
 }
@@ -115,9 +114,8 @@ void WatchReactor::Run() {
     }
     // In slices, so that a cancel or a shutdown ends the stream soon.
     engine_->store().WaitForFeed(
-        after,
-        std::clamp(interval - (absl::Now() - last_sent),
-                   absl::Milliseconds(10), absl::Milliseconds(500)));
+        after, std::clamp(interval - (absl::Now() - last_sent),
+                          absl::Milliseconds(10), absl::Milliseconds(500)));
   }
 }
 

@@ -42,8 +42,8 @@ const std::vector<v1::EventKind>& MoneyKinds() {
 
 bool LoopbackHttp(absl::string_view url) {
   for (const char* prefix :
-       {"http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:",
-        "http://localhost/", "http://[::1]:"}) {
+       {"http://127.0.0.1:", "http://127.0.0.1/",
+        "http://localhost:", "http://localhost/", "http://[::1]:"}) {
     if (absl::StartsWith(url, prefix)) return true;
   }
   return false;
@@ -53,9 +53,7 @@ std::string Rfc3339(absl::Time t) {
   return absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone());
 }
 
-size_t Discard(char*, size_t size, size_t count, void*) {
-  return size * count;
-}
+size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
 
 }  // namespace
 
@@ -119,15 +117,15 @@ std::string WebhookSignature(absl::string_view secret, absl::string_view id,
     std::string decoded;
     if (absl::Base64Unescape(secret, &decoded)) key = decoded;
   }
-  const std::string signed_content = absl::StrCat(id, ".", timestamp, ".", body);
+  const std::string signed_content =
+      absl::StrCat(id, ".", timestamp, ".", body);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(signed_content.data()),
        signed_content.size(), mac, &length);
-  return absl::StrCat(
-      "v1,", absl::Base64Escape(absl::string_view(
-                 reinterpret_cast<const char*>(mac), length)));
+  return absl::StrCat("v1,", absl::Base64Escape(absl::string_view(
+                                 reinterpret_cast<const char*>(mac), length)));
 }
 
 WebhookDispatcher::WebhookDispatcher(const Engine* engine,
@@ -158,9 +156,8 @@ void WebhookDispatcher::Start() {
 }
 
 bool WebhookDispatcher::Knows(absl::string_view endpoint) const {
-  return std::any_of(lanes_.begin(), lanes_.end(), [&](const auto& l) {
-    return l->target.name == endpoint;
-  });
+  return std::any_of(lanes_.begin(), lanes_.end(),
+                     [&](const auto& l) { return l->target.name == endpoint; });
 }
 
 absl::StatusOr<std::vector<v1::WebhookEndpoint>> WebhookDispatcher::Status()
@@ -217,7 +214,8 @@ std::string WebhookDispatcher::MetricsText() const {
       "after the retry period, since evald started.\n"
       "# TYPE evald_webhook_deliveries_given_up_total counter\n";
   for (const auto& lane : lanes_) {
-    absl::StatusOr<int64_t> cursor = store_->GetWebhookCursor(lane->target.name);
+    absl::StatusOr<int64_t> cursor =
+        store_->GetWebhookCursor(lane->target.name);
     const int64_t behind =
         cursor.ok() ? std::max<int64_t>(0, store_->FeedLatest() - *cursor) : 0;
     absl::StrAppend(&pending, "evald_webhook_deliveries_pending{endpoint=\"",
@@ -281,9 +279,9 @@ bool WebhookDispatcher::Deliver(Lane& lane, const v1::FeedEvent& event) {
       event.kinds().empty()
           ? "event"
           : absl::AsciiStrToLower(v1::EventKind_Name(event.kinds(0)));
-  const std::string body = absl::StrCat(
-      "{\"type\":\"", type, "\",\"timestamp\":\"", event.time(),
-      "\",\"data\":", data, "}");
+  const std::string body =
+      absl::StrCat("{\"type\":\"", type, "\",\"timestamp\":\"", event.time(),
+                   "\",\"data\":", data, "}");
 
   v1::WebhookDelivery d;
   d.set_endpoint(lane.target.name);
@@ -302,11 +300,10 @@ bool WebhookDispatcher::Deliver(Lane& lane, const v1::FeedEvent& event) {
     headers = curl_slist_append(
         headers, absl::StrCat("webhook-timestamp: ", timestamp).c_str());
     headers = curl_slist_append(
-        headers,
-        absl::StrCat("webhook-signature: ",
-                     WebhookSignature(lane.target.secret, event.id(),
-                                      timestamp, body))
-            .c_str());
+        headers, absl::StrCat("webhook-signature: ",
+                              WebhookSignature(lane.target.secret, event.id(),
+                                               timestamp, body))
+                     .c_str());
     curl_easy_reset(curl);
     curl_easy_setopt(curl, CURLOPT_URL, lane.target.url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);

@@ -146,8 +146,7 @@ absl::Status Store::ForEachChainTip(
   return absl::OkStatus();
 }
 
-absl::StatusOr<BackupManifest> Store::Backup(const std::string& dir,
-                                             int keep) {
+absl::StatusOr<BackupManifest> Store::Backup(const std::string& dir, int keep) {
   absl::MutexLock lock(&backup_mu_);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -230,8 +229,8 @@ absl::StatusOr<BackupManifest> VerifyBackup(
   rocksdb::IOStatus s =
       (*engine)->VerifyBackup(*which, /*verify_with_checksum=*/true);
   if (!s.ok()) {
-    return absl::DataLossError(absl::StrCat(
-        "backup ", *which, " of ", dir, " is damaged: ", s.ToString()));
+    return absl::DataLossError(absl::StrCat("backup ", *which, " of ", dir,
+                                            " is damaged: ", s.ToString()));
   }
   absl::StatusOr<BackupManifest> manifest = ReadManifest(dir, *which);
   if (!manifest.ok()) return manifest.status();
@@ -278,8 +277,8 @@ absl::StatusOr<BackupManifest> RestoreBackup(const std::string& dir,
   rocksdb::IOStatus s =
       (*engine)->VerifyBackup(*which, /*verify_with_checksum=*/true);
   if (!s.ok()) {
-    return absl::DataLossError(absl::StrCat(
-        "backup ", *which, " of ", dir, " is damaged: ", s.ToString()));
+    return absl::DataLossError(absl::StrCat("backup ", *which, " of ", dir,
+                                            " is damaged: ", s.ToString()));
   }
   s = (*engine)->RestoreDBFromBackup(*which, data_dir, data_dir);
   if (!s.ok()) return FromIo(s, "restore");

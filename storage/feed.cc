@@ -2,7 +2,8 @@
 
 namespace evald::storage {
 
-FeedSequencer::FeedSequencer(int64_t last) : next_(last + 1), watermark_(last) {}
+FeedSequencer::FeedSequencer(int64_t last)
+    : next_(last + 1), watermark_(last) {}
 
 int64_t FeedSequencer::Reserve(int n) {
   absl::MutexLock lock(&mu_);

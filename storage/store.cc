@@ -52,7 +52,6 @@ bool DiskTrouble(const rocksdb::Status& s) {
          s.IsTryAgain() || s.IsAborted();
 }
 
-
 // Free bytes of the filesystem that holds `path`, or nullopt.
 std::optional<uint64_t> FreeBytes(const std::string& path) {
   struct statvfs fs;
@@ -870,8 +869,7 @@ absl::StatusOr<std::optional<v1::Organisation>> Store::GetOrganisation(
                                       keys::Organisation(code));
 }
 
-absl::StatusOr<std::vector<v1::Organisation>> Store::ListOrganisations()
-    const {
+absl::StatusOr<std::vector<v1::Organisation>> Store::ListOrganisations() const {
   return ReadAll<v1::Organisation>(db_.get(), handles_->state,
                                    std::string(keys::kOrganisationPrefix));
 }

@@ -50,8 +50,8 @@ absl::StatusOr<int64_t> Store::OpenFeed(rocksdb::DB* db,
   it->SeekForPrev(upper);
   std::set<int64_t> seen;
   int64_t last = 0;
-  for (int n = 0; it->Valid() && it->key().starts_with(kPrefix) &&
-                  n < kTailToCheck;
+  for (int n = 0;
+       it->Valid() && it->key().starts_with(kPrefix) && n < kTailToCheck;
        it->Prev(), ++n) {
     absl::StatusOr<int64_t> cursor = CursorOf(it->key());
     if (!cursor.ok()) return cursor.status();
@@ -81,8 +81,8 @@ absl::StatusOr<int64_t> Store::OpenFeed(rocksdb::DB* db,
   return last;
 }
 
-absl::StatusOr<std::vector<Store::FeedEntry>> Store::ReadFeed(
-    int64_t after, int limit) const {
+absl::StatusOr<std::vector<Store::FeedEntry>> Store::ReadFeed(int64_t after,
+                                                              int limit) const {
   const int64_t latest = FeedLatest();
   std::vector<FeedEntry> out;
   if (after >= latest || limit <= 0) return out;
@@ -111,17 +111,17 @@ absl::StatusOr<std::vector<Store::FeedEntry>> Store::ReadFeed(
           db_->Get(rocksdb::ReadOptions(), handles_->audit,
                    keys::Audit(pointer.stream(), pointer.sequence()), &raw);
       if (s.IsNotFound()) {
-        return absl::DataLossError(absl::StrCat(
-            "storage: the feed names audit event ", pointer.stream(), "/",
-            pointer.sequence(), " at cursor ", *cursor,
-            ", which is not stored"));
+        return absl::DataLossError(
+            absl::StrCat("storage: the feed names audit event ",
+                         pointer.stream(), "/", pointer.sequence(),
+                         " at cursor ", *cursor, ", which is not stored"));
       }
       if (!s.ok()) return internal::FromRocks(s, "feed event");
       v1::AuditEvent event;
       if (!event.ParseFromString(raw)) {
-        return absl::DataLossError(absl::StrCat(
-            "storage: audit event ", pointer.stream(), "/",
-            pointer.sequence(), " does not parse"));
+        return absl::DataLossError(
+            absl::StrCat("storage: audit event ", pointer.stream(), "/",
+                         pointer.sequence(), " does not parse"));
       }
       entry.event = std::move(event);
     }
@@ -172,8 +172,8 @@ absl::StatusOr<int64_t> Store::TrimFeed(absl::Time before) {
   if (dropped == 0) return 0;
   rocksdb::WriteOptions options;
   options.sync = sync_writes_;
-  rocksdb::Status s = db_->DeleteRange(options, handles_->state, first,
-                                       keys::PrefixEnd(end));
+  rocksdb::Status s =
+      db_->DeleteRange(options, handles_->state, first, keys::PrefixEnd(end));
   if (!s.ok()) return internal::FromRocks(s, "feed retention");
   return dropped;
 }

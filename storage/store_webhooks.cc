@@ -38,9 +38,8 @@ absl::StatusOr<int64_t> Store::GetWebhookCursor(
   if (!s.ok()) return internal::FromRocks(s, "webhook cursor");
   int64_t cursor = 0;
   if (!absl::SimpleAtoi(value, &cursor)) {
-    return absl::DataLossError(
-        absl::StrCat("storage: the webhook cursor of ", endpoint,
-                     " is not a number"));
+    return absl::DataLossError(absl::StrCat("storage: the webhook cursor of ",
+                                            endpoint, " is not a number"));
   }
   return cursor;
 }

@@ -702,8 +702,8 @@ TEST_F(EvalctlTest, OrganisationsAreListedManagedAndNamedBesideCodes) {
 
   // Only the bureau (or an admin) registers one.
   const std::vector<std::string> create_v04 = {
-      "org",    "create", "--code",     "V04",    "--kind", "village",
-      "--name", "新村",   "--township", "huangge"};
+      "org",     "create", "--code", "V04",        "--kind",
+      "village", "--name", "新村",   "--township", "huangge"};
   Refused(kTownship, create_v04, "error: PERMISSION_DENIED: ");
   EXPECT_EQ(Ok(kBureau, create_v04).out,
             "FIELD     VALUE\n"
@@ -1190,14 +1190,14 @@ TEST_F(EvalctlTest, TheEventFeedIsListedAndWatchedAsJsonLines) {
              "error: --kind: \"relesed\" is not an event kind; the kinds are ");
 
   RunResult watched = RunProgram(
-      "/usr/bin/timeout",
-      {"2", EVALCTL_BINARY, "--server=" + evald_.address(),
-       "--token=" + std::string(kFinance), "event", "watch", "--kind",
-       "released", "-o", "json"});
+      "/usr/bin/timeout", {"2", EVALCTL_BINARY, "--server=" + evald_.address(),
+                           "--token=" + std::string(kFinance), "event", "watch",
+                           "--kind", "released", "-o", "json"});
   EXPECT_EQ(WEXITSTATUS(watched.status), 124) << watched.err;  // timeout
   const std::vector<std::string> lines = Lines(watched.out);
   ASSERT_EQ(lines.size(), 2u) << watched.out;
-  v1::WatchEventsResponse event = ParseJson<v1::WatchEventsResponse>(lines[0] + "\n");
+  v1::WatchEventsResponse event =
+      ParseJson<v1::WatchEventsResponse>(lines[0] + "\n");
   EXPECT_EQ(event.event().action(), "disbursement.released");
   EXPECT_EQ(event.event().tranches(0).payment_reference(), "BANK-1");
   v1::WatchEventsResponse bookmark =

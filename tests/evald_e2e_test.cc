@@ -101,8 +101,8 @@ TEST_F(LoadedRecordsTest, WholeFiveYearProjectPaysEveryTrancheOnceRule7) {
   // releases, the seeding of each principal and of each organisation.
   const std::vector<v1::AuditEvent> p1 = Audit("P1");
   EXPECT_EQ(p1.size(), 1u + 70u + 15u);
-  const size_t events = p1.size() + Audit("_principals").size() +
-                        Audit("_organisations").size();
+  const size_t events =
+      p1.size() + Audit("_principals").size() + Audit("_organisations").size();
   ASSERT_EQ(StopEvald(), 0);
   RunResult replay = Replay(evald_.data_dir());
   EXPECT_EQ(WEXITSTATUS(replay.status), 0) << replay.out << replay.err;

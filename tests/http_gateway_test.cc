@@ -269,7 +269,8 @@ TEST_F(HttpGatewayTest, MetricsCountCallsAndShowTheDistrictInPrometheusFormat) {
   EXPECT_THAT(text, HasSubstr("evald_rocksdb_block_cache_misses_total "));
   EXPECT_THAT(text,
               ContainsRegex("evald_rocksdb_wal_sync_seconds_count [1-9]"));
-  EXPECT_THAT(text, HasSubstr("evald_rocksdb_wal_sync_seconds{quantile=\"0.99\"} "));
+  EXPECT_THAT(text,
+              HasSubstr("evald_rocksdb_wal_sync_seconds{quantile=\"0.99\"} "));
   EXPECT_THAT(text, HasSubstr("evald_watch_streams_open 0\n"));
   EXPECT_THAT(text, ContainsRegex("evald_feed_latest_cursor [1-9]"));
   // Prometheus's own linter accepts it (Debian's prometheus package).
@@ -410,8 +411,8 @@ TEST_F(HttpGatewayTest, APrometheusServerScrapesEvaldAndCountsTheSubmissions) {
     const std::string storage = "--storage.tsdb.path=" + dir + "/data";
     const std::string listen =
         absl::StrCat("--web.listen-address=127.0.0.1:", port);
-    execl("/usr/bin/prometheus", "prometheus", config.c_str(),
-          storage.c_str(), listen.c_str(), static_cast<char*>(nullptr));
+    execl("/usr/bin/prometheus", "prometheus", config.c_str(), storage.c_str(),
+          listen.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   ASSERT_GT(prometheus, 0);

@@ -76,7 +76,8 @@ TEST_F(ReplayTest, ALongRandomWalkReplaysIdentically) {
       "huangge\ttownship\t黄阁镇\nPR1\tprovider\t启航\nAG1\tagency\t明衡\n"
       "V01\tvillage\t大塘村\t\thuangge\nV02\tvillage\t莲溪村\t\thuangge\n");
   ASSERT_TRUE(organisations.ok()) << organisations.status();
-  ASSERT_TRUE(engine.SeedOrganisations(*organisations, PrincipalRegistry()).ok());
+  ASSERT_TRUE(
+      engine.SeedOrganisations(*organisations, PrincipalRegistry()).ok());
   std::mt19937 rng(2026);
   auto pick = [&](int n) {
     return std::uniform_int_distribution<int>(0, n - 1)(rng);

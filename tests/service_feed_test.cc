@@ -161,7 +161,8 @@ TEST_F(FeedTest, AFilterSkipsWhatItDoesNotMatchAndTheCursorStillAdvances) {
   EXPECT_THAT(s.error_message(), HasSubstr("filter.kinds"));
 }
 
-TEST_F(FeedTest, ACursorOutsideTheRetainedHistoryIsOutOfRangeAndSaysHowToResync) {
+TEST_F(FeedTest,
+       ACursorOutsideTheRetainedHistoryIsOutOfRangeAndSaysHowToResync) {
   v1::ListEventsRequest r;
   v1::ListEventsResponse reply;
   ASSERT_TRUE(Call(&Stub::ListEvents, kBureau, r, &reply).ok());
@@ -175,7 +176,8 @@ TEST_F(FeedTest, ACursorOutsideTheRetainedHistoryIsOutOfRangeAndSaysHowToResync)
 
   // Retention drops every position older than a day from now: the audit
   // log keeps the events, the feed starts after them.
-  absl::StatusOr<int64_t> dropped = store_->TrimFeed(absl::Now() + absl::Hours(24));
+  absl::StatusOr<int64_t> dropped =
+      store_->TrimFeed(absl::Now() + absl::Hours(24));
   ASSERT_TRUE(dropped.ok()) << dropped.status();
   EXPECT_EQ(*dropped, latest);
   Submit("Q1", 2025, v1::MID_TERM, kAgency2, "70");
@@ -307,8 +309,8 @@ TEST_F(FeedTest, AWatchSendsTheHistoryThenEachChangeAndResumesAfterAReconnect) {
   EXPECT_EQ(Cursors(watch->Backlog()), Cursors(history));
   // The bookmark after the backlog is the feed's end.
   v1::ListEventsResponse end;
-  ASSERT_TRUE(Call(&Stub::ListEvents, kBureau, v1::ListEventsRequest(), &end)
-                  .ok());
+  ASSERT_TRUE(
+      Call(&Stub::ListEvents, kBureau, v1::ListEventsRequest(), &end).ok());
   EXPECT_EQ(watch->last_cursor(), end.latest_cursor());
 
   // A release commits: the watcher gets it at once.
@@ -354,8 +356,7 @@ TEST_F(FeedTest, AWatchNeedsAValidTokenAndEndsWhenItIsRevoked) {
     auto reader = stub_->WatchEvents(&ctx, v1::WatchEventsRequest());
     v1::WatchEventsResponse m;
     EXPECT_FALSE(reader->Read(&m));
-    EXPECT_EQ(reader->Finish().error_code(),
-              grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
   engine_->SetPrincipalRegistry(principals_.get());  // as evald does
   v1::CreatePrincipalRequest create;

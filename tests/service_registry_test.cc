@@ -53,14 +53,16 @@ class RegistryTest : public ServiceTest {
   }
 };
 
-TEST_F(RegistryTest, AProjectNamingAnUnregisteredTownshipIsRefusedAndChangesNothing) {
+TEST_F(RegistryTest,
+       AProjectNamingAnUnregisteredTownshipIsRefusedAndChangesNothing) {
   const std::string before = Digest();
   v1::CreateProjectRequest typo =
       CreateReq("P1", "huanggee", "PR1", {"V01"}, "2025-07-01", 2, "AG1");
   grpc::Status s = Call(&Stub::CreateProject, kBureau, typo);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_THAT(s.error_message(),
-              HasSubstr("township: \"huanggee\" is not a township in the registry"));
+  EXPECT_THAT(
+      s.error_message(),
+      HasSubstr("township: \"huanggee\" is not a township in the registry"));
   EXPECT_EQ(Digest(), before);
 }
 
@@ -90,10 +92,9 @@ TEST_F(RegistryTest, EachFieldOfAProjectMustNameItsKind) {
 }
 
 TEST_F(RegistryTest, AVillageOfAnotherTownshipIsRefusedSayingWhose) {
-  grpc::Status s =
-      Call(&Stub::CreateProject, kBureau,
-           CreateReq("P1", "huangge", "PR1", {"V01", "V03"}, "2025-07-01", 2,
-                     "AG1"));
+  grpc::Status s = Call(&Stub::CreateProject, kBureau,
+                        CreateReq("P1", "huangge", "PR1", {"V01", "V03"},
+                                  "2025-07-01", 2, "AG1"));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(),
               HasSubstr("villages: V03 大稳村 belongs to dongchong 东涌镇, not "
@@ -101,9 +102,9 @@ TEST_F(RegistryTest, AVillageOfAnotherTownshipIsRefusedSayingWhose) {
 }
 
 TEST_F(RegistryTest, AMalformedRequestIsStillInvalidArgument) {
-  grpc::Status s = Call(&Stub::CreateProject, kBureau,
-                        CreateReq("P1", "no/slash", "PR1", {"V01"},
-                                  "2025-07-01", 2, "AG1"));
+  grpc::Status s =
+      Call(&Stub::CreateProject, kBureau,
+           CreateReq("P1", "no/slash", "PR1", {"V01"}, "2025-07-01", 2, "AG1"));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("township"));
 }
@@ -150,7 +151,8 @@ TEST_F(RegistryTest, ATownshipWithActiveVillagesCannotBeRetired) {
   EXPECT_THAT(s.error_message(), HasSubstr("V01"));
 }
 
-TEST_F(RegistryTest, CreatedRenamedAndRetiredOrganisationsAreAuditedAndCodesNeverReused) {
+TEST_F(RegistryTest,
+       CreatedRenamedAndRetiredOrganisationsAreAuditedAndCodesNeverReused) {
   v1::Organisation made;
   ASSERT_TRUE(Call(&Stub::CreateOrganisation, kBureau,
                    OrgReq("V04", v1::VILLAGE, "新村", "huangge"), &made)
@@ -236,8 +238,9 @@ TEST_F(RegistryTest, APrincipalNamesARegisteredOrganisationOfItsRolesKind) {
   r.set_organisation("V09");
   grpc::Status s = Call(&Stub::CreatePrincipal, kAdmin, r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_THAT(s.error_message(),
-              HasSubstr("organisation: \"V09\" is not a village in the registry"));
+  EXPECT_THAT(
+      s.error_message(),
+      HasSubstr("organisation: \"V09\" is not a village in the registry"));
   r.set_request_id(NextId());
   r.set_organisation("huangge");
   s = Call(&Stub::CreatePrincipal, kAdmin, r);

@@ -43,8 +43,8 @@ std::string Expected(const std::string& id, const std::string& timestamp,
   HMAC(EVP_sha256(), kKey, sizeof(kKey) - 1,
        reinterpret_cast<const unsigned char*>(content.data()), content.size(),
        mac, &n);
-  return "v1," + absl::Base64Escape(
-                     std::string(reinterpret_cast<char*>(mac), n));
+  return "v1," +
+         absl::Base64Escape(std::string(reinterpret_cast<char*>(mac), n));
 }
 
 class Receiver {
@@ -95,7 +95,8 @@ class Receiver {
   std::vector<int64_t> CursorsInOrder() {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<int64_t> out;
-    for (const std::string& id : seen_order_) out.push_back(events_[id].cursor());
+    for (const std::string& id : seen_order_)
+      out.push_back(events_[id].cursor());
     return out;
   }
   int received() {

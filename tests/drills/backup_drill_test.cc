@@ -127,17 +127,17 @@ TEST_F(BackupDrill, ABackupUnderLoadRestoresEveryAcknowledgedWrite) {
   EXPECT_THAT(verified.out,
               HasSubstr(absl::StrCat("cursor ", backup.cursor(), ", ")));
   const std::string restored = scratch_ + "/restored";
-  RunResult restore = RunProgram(
-      EVALUTL_BINARY,
-      {"restore", scratch_ + "/backups", "--data_dir=" + restored});
+  RunResult restore =
+      RunProgram(EVALUTL_BINARY,
+                 {"restore", scratch_ + "/backups", "--data_dir=" + restored});
   ASSERT_EQ(WEXITSTATUS(restore.status), 0) << restore.out << restore.err;
   RunResult replayed = Replay(restored);
   EXPECT_EQ(WEXITSTATUS(replayed.status), 0) << replayed.out << replayed.err;
   EXPECT_THAT(replayed.out, HasSubstr(" records identical"));
   // Restoring into a directory that holds data is refused.
-  RunResult again = RunProgram(
-      EVALUTL_BINARY,
-      {"restore", scratch_ + "/backups", "--data_dir=" + restored});
+  RunResult again =
+      RunProgram(EVALUTL_BINARY,
+                 {"restore", scratch_ + "/backups", "--data_dir=" + restored});
   EXPECT_EQ(WEXITSTATUS(again.status), 2);
   EXPECT_THAT(again.err, HasSubstr("is not empty"));
 
@@ -154,9 +154,9 @@ TEST_F(BackupDrill, ABackupUnderLoadRestoresEveryAcknowledgedWrite) {
   for (const std::string& id : before) missing += present.count(id) ? 0 : 1;
   EXPECT_EQ(missing, 0u);
   v1::ListEventsResponse feed;
-  ASSERT_TRUE(stub->ListEvents(Context(kBureau).get(), v1::ListEventsRequest(),
-                               &feed)
-                  .ok());
+  ASSERT_TRUE(
+      stub->ListEvents(Context(kBureau).get(), v1::ListEventsRequest(), &feed)
+          .ok());
   EXPECT_EQ(feed.latest_cursor(), backup.cursor());
 
   // A damaged backup is found: a manifest that no longer matches, then a
@@ -185,8 +185,7 @@ TEST_F(BackupDrill, ABackupUnderLoadRestoresEveryAcknowledgedWrite) {
   }
   std::string largest;
   uintmax_t size = 0;
-  for (const auto& f :
-       std::filesystem::recursive_directory_iterator(backups)) {
+  for (const auto& f : std::filesystem::recursive_directory_iterator(backups)) {
     if (f.is_regular_file() && f.file_size() > size &&
         f.path().string().find("evald-manifest") == std::string::npos) {
       size = f.file_size();
@@ -202,8 +201,7 @@ TEST_F(BackupDrill, ABackupUnderLoadRestoresEveryAcknowledgedWrite) {
     file.seekp(static_cast<std::streamoff>(size / 2));
     file.put(static_cast<char>(c ^ 0x5a));
   }
-  RunResult damaged =
-      RunProgram(EVALUTL_BINARY, {"backup", "verify", backups});
+  RunResult damaged = RunProgram(EVALUTL_BINARY, {"backup", "verify", backups});
   EXPECT_EQ(WEXITSTATUS(damaged.status), 1) << damaged.out << damaged.err;
   EXPECT_THAT(damaged.err, HasSubstr("is damaged"));
 
