@@ -1,8 +1,8 @@
 // Fuzzes request validation end to end: the first byte picks an RPC, the
 // rest is its request message in protobuf wire format, and the Engine runs
 // it against a real (temporary) RocksDB store as the bureau, the agency or
-// a village committee. No request may crash the service, and a refused one
-// must change nothing.
+// a village committee (the registry and the event feed among them). No
+// request may crash the service, and a refused one must change nothing.
 
 #include <unistd.h>
 
@@ -14,6 +14,7 @@
 #include <string>
 
 #include "server/engine.h"
+#include "server/organisation_file.h"
 #include "storage/store.h"
 
 namespace {
@@ -42,7 +43,18 @@ World& TheWorld() {
     w->engine = std::make_unique<evald::server::Engine>(
         w->store.get(), evald::server::PolicySet(),
         evald::scoring::WorkingDayCalendar::BuiltIn());
-    // One project for the requests to aim at.
+    // The registry, and one project for the requests to aim at.
+    auto organisations = evald::server::ParseOrganisationsFile(
+        "nansha\tdistrict\t南沙区\nhuangge\ttownship\t黄阁镇\n"
+        "PR1\tprovider\t承办\nAG1\tagency\t评估\n"
+        "V01\tvillage\t大塘村\t\thuangge\n");
+    if (!organisations.ok() ||
+        !w->engine
+             ->SeedOrganisations(*organisations,
+                                 evald::server::PrincipalRegistry())
+             .ok()) {
+      std::abort();
+    }
     v1::CreateProjectRequest p;
     p.set_request_id("seed");
     p.set_project_id("P1");
@@ -83,7 +95,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                    {"village-v01", Role::kVillage, "V01"}};
   const Principal& who = kWho[(data[0] >> 4) % 3];
   using E = evald::server::Engine;
-  switch (data[0] % 8) {
+  switch (data[0] % 10) {
     case 0:
       Run<v1::CreateProjectRequest>(bytes, who, &E::CreateProject);
       break;
@@ -106,6 +118,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 6:
       Run<v1::ListEvaluationsRequest>(bytes, who, &E::ListEvaluations);
+      break;
+    case 7:
+      Run<v1::CreateOrganisationRequest>(bytes, who, &E::CreateOrganisation);
+      break;
+    case 8:
+      Run<v1::ListEventsRequest>(bytes, who, &E::ListEvents);
       break;
     default:
       Run<v1::ReopenEvaluationRequest>(bytes, who, &E::ReopenEvaluation);
