@@ -14,6 +14,10 @@ packages=(
   libcpp-httplib-dev curl
   # Webhooks: libcurl sends them, OpenSSL signs them (HMAC-SHA256).
   libcurl4-openssl-dev libssl-dev
+  # The replicated deployment (#15): etcd's server for the tests' 3-member
+  # cluster, its client, and its API's .proto files (the C++ stubs are
+  # generated from them at build time).
+  etcd-server etcd-client golang-etcd-server-dev
   # deploy/k8s/ is linted in make test (scripts/check-deploy.sh).
   yamllint
   # evalctl reads .xlsx (zip + XML); the tests write workbooks with

@@ -1,0 +1,71 @@
+// A minimal client of etcd's v3 KV API (the stubs are generated from
+// etcd's own .proto files: storage/CMakeLists.txt): the ground the
+// replicated backend of #15 builds on. Every change is one Txn whose
+// compare is the mod_revision of the key it read, so that of two writers
+// racing on one record exactly one wins -- the property that keeps a
+// tranche from being released twice across replicas.
+//
+// The channel balances over every endpoint (gRPC's round_robin) and fails
+// over by itself when a member goes.
+//
+// Thread-safe.
+
+#ifndef EVALD_STORAGE_ETCD_KV_H_
+#define EVALD_STORAGE_ETCD_KV_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
+
+namespace evald::storage {
+
+class EtcdKv {
+ public:
+  // Connects to the cluster's client endpoints ("127.0.0.1:2379", ...).
+  // Calls time out after `deadline` (Unavailable, or DeadlineExceeded).
+  static std::unique_ptr<EtcdKv> Connect(
+      const std::vector<std::string>& endpoints,
+      absl::Duration deadline = absl::Seconds(5));
+
+  struct Value {
+    std::string value;
+    int64_t mod_revision = 0;
+  };
+  // The key's value and the revision that last changed it, if present.
+  // Linearizable.
+  absl::StatusOr<std::optional<Value>> Get(absl::string_view key);
+
+  // Puts `value` at `key` if the key's mod_revision is still
+  // `expected_revision` (0: the key must be absent), in one Txn. True if
+  // it was put, false if another writer changed the key first.
+  absl::StatusOr<bool> PutIfRevision(absl::string_view key,
+                                     absl::string_view value,
+                                     int64_t expected_revision);
+
+  // Which member leads, as the member at `endpoint` sees it, and that
+  // member's own id (Maintenance.Status).
+  struct MemberStatus {
+    uint64_t member_id = 0;
+    uint64_t leader_id = 0;
+  };
+  absl::StatusOr<MemberStatus> Status(const std::string& endpoint);
+
+ private:
+  EtcdKv(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline);
+  std::unique_ptr<grpc::ClientContext> Context() const;
+
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<etcdserverpb::KV::Stub> kv_;
+  absl::Duration deadline_;
+};
+
+}  // namespace evald::storage
+
+#endif  // EVALD_STORAGE_ETCD_KV_H_
