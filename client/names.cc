@@ -56,16 +56,20 @@ void ResolveOrganisationNames(Session& s, Args* args) {
        {"township", "provider", "agency", "villages", "org"}) {
     std::optional<std::string> typed = args->Get(flag);
     if (!typed || Ascii(*typed)) continue;
-    // name -> code, for names that only one organisation has.
+    // name -> code, for names that only one active organisation has (a
+    // village registered again under a new code keeps its name).
     std::map<std::string, std::string> codes;
     std::set<std::string> shared;
     for (const auto& [code, name] : OrganisationNames(s)) {
+      if (s.retired_organisations.count(code)) continue;
       if (!codes.emplace(name, code).second) shared.insert(name);
     }
     std::vector<std::string> out;
+    // Only --villages is a list; another flag's name may hold a 、.
+    const bool list = std::string(flag) == "villages";
     const std::string commas =
-        absl::StrReplaceAll(*typed, {{"，", ","}, {"、", ","}});
-    for (absl::string_view item : absl::StrSplit(commas, ',')) {
+        list ? absl::StrReplaceAll(*typed, {{"，", ","}, {"、", ","}}) : *typed;
+    for (absl::string_view item : absl::StrSplit(commas, list ? ',' : '\0')) {
       std::string word(absl::StripAsciiWhitespace(item));
       auto it = codes.find(word);
       out.push_back(it != codes.end() && !shared.count(word) ? it->second
@@ -90,6 +94,7 @@ const std::map<std::string, std::string>& OrganisationNames(Session& s) {
     if (s.stub->ListOrganisations(&ctx, r, &reply).ok()) {
       for (const v1::Organisation& o : reply.organisations()) {
         (*s.organisation_names)[o.code()] = o.name_zh();
+        if (o.retired()) s.retired_organisations.insert(o.code());
       }
     }
   }

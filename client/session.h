@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -46,6 +47,7 @@ struct Session {
   std::map<std::string, std::string> field_flags;
   // The registry's names by code, once read (names.h).
   std::optional<std::map<std::string, std::string>> organisation_names;
+  std::set<std::string> retired_organisations;
 };
 
 // "INVALID_ARGUMENT" for grpc::StatusCode::INVALID_ARGUMENT.

@@ -183,9 +183,10 @@ class Engine {
   // organisations file (organisation_file.h) whose code the registry does
   // not hold, each as an audited command ("organisation.seeded"); then
   // registers as placeholders ("organisation.migrated") the codes in use
-  // that the registry still lacks -- those of every project when the
-  // registry was empty before (a database from before the registry), and
-  // always those of the stored and the file's principals. Returns the
+  // that the registry still lacks -- those of every project until a
+  // migration has once completed on the database (marker
+  // "registry_migrated"), and always those of the stored and the file's
+  // principals. Returns the
   // placeholders it made, for the log: the bureau names them with evalctl
   // org rename. A code in use as two kinds is registered as the first met
   // (projects in id order: township, provider, agency, villages) and

@@ -1,6 +1,7 @@
 // Engine's reads of the event feed (ListEvents; WatchEvents reads through
 // it: watch_reactor.h).
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <utility>
@@ -47,7 +48,11 @@ absl::StatusOr<v1::ListEventsResponse> Engine::ListEvents(
   }
   absl::StatusOr<int64_t> oldest = store_->FeedOldest();
   if (!oldest.ok()) return oldest.status();
-  if (r.after_cursor() + 1 < *oldest && r.after_cursor() < latest) {
+  // 0 reads from the oldest position kept, whatever retention dropped.
+  const int64_t after = r.after_cursor() == 0
+                            ? std::max<int64_t>(0, *oldest - 1)
+                            : r.after_cursor();
+  if (after + 1 < *oldest && after < latest) {
     return absl::OutOfRangeError(absl::StrCat(
         "after_cursor: ", r.after_cursor(),
         " is older than the feed's retained history, which starts at cursor ",
@@ -60,7 +65,7 @@ absl::StatusOr<v1::ListEventsResponse> Engine::ListEvents(
 
   v1::ListEventsResponse out;
   out.set_latest_cursor(latest);
-  int64_t next = r.after_cursor();
+  int64_t next = after;
   // The projects the events name, read once each.
   std::map<std::string, std::optional<v1::Project>> projects;
   int64_t scanned = 0;

@@ -322,7 +322,11 @@ absl::StatusOr<Engine::Migration> Engine::SeedOrganisations(
     r.set_township(township);
     in_use.push_back(std::move(r));
   };
-  if (before->empty()) {
+  // The projects are read once: on the first start of a registry-aware
+  // evald on the database (the marker is set when the migration is done).
+  absl::StatusOr<bool> migrated = store_->HasMarker("registry_migrated");
+  if (!migrated.ok()) return migrated.status();
+  if (!*migrated) {
     std::string token;
     do {
       absl::StatusOr<storage::Page<v1::Project>> page =
@@ -365,6 +369,11 @@ absl::StatusOr<Engine::Migration> Engine::SeedOrganisations(
         store_->GetOrganisation(r.code());
     if (!made.ok()) return made.status();
     if (*made) out.placeholders.push_back(**made);
+  }
+  if (!*migrated) {
+    if (absl::Status s = store_->SetMarker("registry_migrated"); !s.ok()) {
+      return s;
+    }
   }
   return out;
 }

@@ -447,7 +447,7 @@ int Run() {
           spdlog::info("overdue: {} tranches passed their due date", *overdue);
         }
       }
-      if (absl::Now() >= next_trim) {
+      if (absl::Now() >= next_trim && (*store)->WritesAvailable()) {
         next_trim = absl::Now() + absl::Hours(1);
         absl::StatusOr<int64_t> dropped =
             (*store)->TrimFeed(absl::Now() - keep);

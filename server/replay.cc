@@ -78,7 +78,8 @@ bool NotReplayed(absl::string_view family, absl::string_view key,
                  absl::string_view value) {
   return ZeroCounter(family, value) ||
          (family == "default" && (absl::StartsWith(key, "feed/") ||
-                                  absl::StartsWith(key, "webhook-")));
+                                  absl::StartsWith(key, "webhook-") ||
+                                  key == "meta/registry_migrated"));
 }
 
 }  // namespace

@@ -104,7 +104,10 @@ EvaluationServiceImpl::WatchEvents(grpc::CallbackServerContext* ctx,
   if (refused.ok() && stopping_.load()) {
     refused = absl::UnavailableError("evald is shutting down");
   }
-  if (refused.ok() && open_streams_.load() >= kMaxWatchStreams) {
+  // Counted up first, so that concurrent calls cannot both take the last
+  // place.
+  if (refused.ok() && open_streams_.fetch_add(1) >= kMaxWatchStreams) {
+    open_streams_.fetch_sub(1);
     refused = absl::ResourceExhaustedError(
         absl::StrCat(kMaxWatchStreams,
                      " watch streams are open, the most evald serves; "
@@ -123,7 +126,6 @@ EvaluationServiceImpl::WatchEvents(grpc::CallbackServerContext* ctx,
   auto it = metadata.find("authorization");
   std::string token(it->second.data(), it->second.size());
   token = token.substr(std::string("Bearer ").size());
-  open_streams_.fetch_add(1);
   return new WatchReactor(
       engine_, *who, *request,
       [principals = principals_, token] {

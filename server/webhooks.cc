@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/validate.h"
@@ -27,6 +28,9 @@ struct WebhookDispatcher::Lane {
   std::atomic<int64_t> failed{0};
   // Set by Redeliver: where the lane continues from (-1: where it is).
   std::atomic<int64_t> restart_after{-1};
+  // Held around a change of the stored cursor, so that the lane's record
+  // of a delivery cannot overwrite a Redeliver's cursor.
+  absl::Mutex mu;
 };
 
 namespace {
@@ -187,11 +191,14 @@ absl::StatusOr<v1::WebhookEndpoint> WebhookDispatcher::Redeliver(
           absl::StrCat("after_cursor: ", after_cursor, " is not in [0, ",
                        store_->FeedLatest(), "]"));
     }
-    if (absl::Status s = store_->SetWebhookCursor(endpoint, after_cursor);
-        !s.ok()) {
-      return s;
+    {
+      absl::MutexLock lock(&lane->mu);
+      if (absl::Status s = store_->SetWebhookCursor(endpoint, after_cursor);
+          !s.ok()) {
+        return s;
+      }
+      lane->restart_after = after_cursor;
     }
-    lane->restart_after = after_cursor;
     store_->WakeFeedWaiters();
     absl::StatusOr<std::vector<v1::WebhookEndpoint>> all = Status();
     if (!all.ok()) return all.status();
@@ -245,8 +252,17 @@ void WebhookDispatcher::Run(Lane& lane) {
     absl::StatusOr<v1::ListEventsResponse> page =
         engine_->ListEvents(reader, r);
     if (!page.ok()) {
-      // A cursor trimmed by retention: go on from the oldest kept.
-      scan = store_->FeedLatest();
+      absl::StatusOr<int64_t> oldest = store_->FeedOldest();
+      if (page.status().code() == absl::StatusCode::kOutOfRange &&
+          oldest.ok() && scan + 1 < *oldest) {
+        // Retention dropped what the endpoint had not been sent: go on
+        // from the oldest position kept.
+        scan = *oldest - 1;
+        continue;
+      }
+      // Anything else (a failing disk): try again shortly, skipping
+      // nothing.
+      stopping_.WaitForNotificationWithTimeout(absl::Seconds(1));
       continue;
     }
     for (const v1::FeedEvent& event : page->events()) {
@@ -258,7 +274,9 @@ void WebhookDispatcher::Run(Lane& lane) {
     if (page->events().empty() && scan > recorded) {
       // Past events of other kinds: record it, so that the endpoint shows
       // nothing pending and a restart does not read them again.
-      if (store_->SetWebhookCursor(lane.target.name, scan).ok()) {
+      absl::MutexLock lock(&lane.mu);
+      if (lane.restart_after.load() < 0 &&
+          store_->SetWebhookCursor(lane.target.name, scan).ok()) {
         recorded = scan;
       }
     } else if (!page->events().empty()) {
@@ -275,10 +293,17 @@ bool WebhookDispatcher::Deliver(Lane& lane, const v1::FeedEvent& event) {
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
   (void)google::protobuf::util::MessageToJsonString(event, &data, json);
-  const std::string type =
-      event.kinds().empty()
-          ? "event"
-          : absl::AsciiStrToLower(v1::EventKind_Name(event.kinds(0)));
+  // The first of the event's kinds the endpoint asked for (a finalisation
+  // is EVALUATION_CHANGED too, but a money endpoint wants TRANCHE_DUE).
+  std::string type = "event";
+  for (int k : event.kinds()) {
+    if (std::find(lane.target.kinds.begin(), lane.target.kinds.end(), k) !=
+        lane.target.kinds.end()) {
+      type = absl::AsciiStrToLower(
+          v1::EventKind_Name(static_cast<v1::EventKind>(k)));
+      break;
+    }
+  }
   const std::string body =
       absl::StrCat("{\"type\":\"", type, "\",\"timestamp\":\"", event.time(),
                    "\",\"data\":", data, "}");
@@ -291,6 +316,7 @@ bool WebhookDispatcher::Deliver(Lane& lane, const v1::FeedEvent& event) {
   const absl::Time give_up = absl::Now() + options_.retry_for;
   absl::Duration backoff = options_.first_backoff;
   CURL* curl = curl_easy_init();
+  if (curl == nullptr) return false;
   for (;;) {
     const int64_t timestamp = absl::ToUnixSeconds(absl::Now());
     curl_slist* headers = nullptr;
@@ -336,12 +362,20 @@ bool WebhookDispatcher::Deliver(Lane& lane, const v1::FeedEvent& event) {
       curl_easy_cleanup(curl);
       return false;  // not recorded: delivered again after the restart
     }
+    if (lane.restart_after.load() >= 0) {
+      curl_easy_cleanup(curl);
+      return true;  // a redelivery starts over; this one is not recorded
+    }
     backoff = std::min(backoff * 2, absl::Minutes(1));
   }
   curl_easy_cleanup(curl);
-  // Recorded with the endpoint's cursor; if this fails the event is sent
-  // again later, which receivers deduplicate.
-  (void)store_->RecordWebhookDelivery(d);
+  // Recorded with the endpoint's cursor, unless a redelivery moved it
+  // meanwhile; if this fails the event is sent again later, which
+  // receivers deduplicate.
+  absl::MutexLock lock(&lane.mu);
+  if (lane.restart_after.load() < 0) {
+    (void)store_->RecordWebhookDelivery(d);
+  }
   return true;
 }
 

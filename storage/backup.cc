@@ -175,12 +175,17 @@ absl::StatusOr<BackupManifest> Store::Backup(const std::string& dir, int keep) {
   m.set_unix_seconds(info.timestamp);
   m.set_size_bytes(info.size);
   m.set_files(info.number_files);
+  absl::Status described;
   {
     absl::StatusOr<std::unique_ptr<Store>> copy = OpenBackup(info);
-    if (!copy.ok()) return copy.status();
-    if (absl::Status d = Describe(**copy, &m); !d.ok()) return d;
+    described = copy.ok() ? Describe(**copy, &m) : copy.status();
   }
-  if (absl::Status w = WriteManifest(dir, m); !w.ok()) return w;
+  if (described.ok()) described = WriteManifest(dir, m);
+  if (!described.ok()) {
+    // A backup without its manifest cannot be verified: it is not kept.
+    (void)engine->DeleteBackup(id);
+    return described;
+  }
   if (keep > 0) {
     s = engine->PurgeOldBackups(static_cast<uint32_t>(keep));
     if (!s.ok()) return FromIo(s, "purge old backups");
@@ -212,7 +217,17 @@ absl::StatusOr<std::vector<BackupManifest>> ListBackups(
   std::vector<BackupManifest> out;
   for (const rocksdb::BackupInfo& b : all) {
     absl::StatusOr<BackupManifest> m = ReadManifest(dir, b.backup_id);
-    if (!m.ok()) return m.status();
+    if (!m.ok()) {
+      // Listed all the same (cursor -1: unknown); verify says what is wrong.
+      BackupManifest bare;
+      bare.set_backup_id(b.backup_id);
+      bare.set_unix_seconds(b.timestamp);
+      bare.set_size_bytes(b.size);
+      bare.set_files(b.number_files);
+      bare.set_cursor(-1);
+      bare.set_streams(-1);
+      m = bare;
+    }
     out.push_back(*std::move(m));
   }
   return out;

@@ -28,7 +28,8 @@
 namespace evald::storage {
 
 // The manifests of the backups in `dir`, oldest first (NotFound when `dir`
-// holds no backup).
+// holds no backup). A backup whose manifest is missing is listed with
+// cursor and streams -1.
 absl::StatusOr<std::vector<BackupManifest>> ListBackups(const std::string& dir);
 
 // Checks backup `id` (0: the latest) of `dir`: every file against its

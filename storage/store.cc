@@ -624,7 +624,9 @@ absl::Status Store::Commit(const WriteSet& w) {
         voids.Put(handles_->state, keys::Feed(first_cursor + i),
                   pointer.SerializeAsString());
       }
-      filled = db_->Write(options, &voids).ok();
+      rocksdb::Status voided = db_->Write(options, &voids);
+      filled = voided.ok();
+      if (DiskTrouble(voided)) written = voided;  // stops writes below
     }
     feed_->Finish(first_cursor, feed_positions, filled);
   }

@@ -246,6 +246,11 @@ class Store {
   absl::StatusOr<std::optional<std::string>> GetOverdueMark(
       absl::string_view tranche) const;
 
+  // Markers of one-time work done on the database (meta/{name}), e.g.
+  // "registry_migrated": whether it was, and recording that it was.
+  absl::StatusOr<bool> HasMarker(absl::string_view name) const;
+  absl::Status SetMarker(absl::string_view name);
+
   // The registry of organisations: one by code, or all in code order.
   absl::StatusOr<std::optional<v1::Organisation>> GetOrganisation(
       absl::string_view code) const;
@@ -300,8 +305,9 @@ class Store {
   }
   void WakeFeedWaiters() const { feed_->Wake(); }
   // Forgets the feed positions of the events committed before `before`
-  // (the audit log keeps the events): the feed's retention. Returns how
-  // many were dropped.
+  // (the audit log keeps the events): the feed's retention. The latest
+  // position always stays, so that cursors are never given twice. Returns
+  // how many were dropped; Unavailable while writes are stopped.
   absl::StatusOr<int64_t> TrimFeed(absl::Time before);
 
   // Webhook deliveries (server/webhooks.h): each endpoint's cursor (0 when

@@ -147,10 +147,16 @@ absl::StatusOr<int64_t> Store::TrimFeed(absl::Time before) {
   if (read_only_) {
     return absl::FailedPreconditionError("storage: opened read-only");
   }
+  if (writes_stopped_.load()) {
+    return absl::UnavailableError("storage: writes are stopped");
+  }
   const std::string cutoff =
       absl::FormatTime(absl::RFC3339_full, before, absl::UTCTimeZone());
   rocksdb::ReadOptions ro;
-  const std::string upper = keys::Feed(FeedLatest() + 1);
+  // The latest position always stays, however old: it is where the
+  // cursors go on from when the store is opened again (OpenFeed), so that
+  // a cursor is never given twice.
+  const std::string upper = keys::Feed(FeedLatest());
   const rocksdb::Slice bound(upper);
   ro.iterate_upper_bound = &bound;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_->state));

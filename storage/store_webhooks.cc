@@ -1,5 +1,6 @@
-// Store's webhook delivery state (store.h; server/webhooks.h): operational
-// bookkeeping, not business records, so no audit event goes with it.
+// Store's operational bookkeeping (store.h): the webhooks' delivery state
+// (server/webhooks.h) and markers of one-time work -- not business
+// records, so no audit event goes with them.
 
 #include <memory>
 #include <string>
@@ -92,6 +93,27 @@ absl::StatusOr<std::vector<v1::WebhookDelivery>> Store::ListWebhookDeliveries(
   }
   if (!it->status().ok()) return internal::FromRocks(it->status(), "webhooks");
   return out;
+}
+
+absl::StatusOr<bool> Store::HasMarker(absl::string_view name) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_->state,
+                               absl::StrCat("meta/", name), &value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return internal::FromRocks(s, "marker");
+  return true;
+}
+
+absl::Status Store::SetMarker(absl::string_view name) {
+  if (read_only_) return absl::FailedPreconditionError("storage: read-only");
+  if (writes_stopped_.load()) {
+    return absl::UnavailableError("the data disk is full; retry later");
+  }
+  rocksdb::WriteOptions options;
+  options.sync = sync_writes_;
+  return internal::FromRocks(
+      db_->Put(options, handles_->state, absl::StrCat("meta/", name), "1"),
+      "marker");
 }
 
 }  // namespace evald::storage

@@ -174,24 +174,37 @@ TEST_F(FeedTest,
   EXPECT_THAT(beyond.error_message(),
               HasSubstr(absl::StrCat("beyond the latest cursor ", latest)));
 
-  // Retention drops every position older than a day from now: the audit
-  // log keeps the events, the feed starts after them.
+  // Retention drops every position older than a day from now, but the
+  // latest, where cursors go on from after a restart: the audit log keeps
+  // the events, the feed starts at the latest.
   absl::StatusOr<int64_t> dropped =
       store_->TrimFeed(absl::Now() + absl::Hours(24));
   ASSERT_TRUE(dropped.ok()) << dropped.status();
-  EXPECT_EQ(*dropped, latest);
+  EXPECT_EQ(*dropped, latest - 1);
   Submit("Q1", 2025, v1::MID_TERM, kAgency2, "70");
   r.set_after_cursor(3);
   grpc::Status old = Call(&Stub::ListEvents, kBureau, r);
   EXPECT_EQ(old.error_code(), grpc::StatusCode::OUT_OF_RANGE);
   EXPECT_THAT(old.error_message(),
-              HasSubstr(absl::StrCat("starts at cursor ", latest + 1)));
+              HasSubstr(absl::StrCat("starts at cursor ", latest)));
   EXPECT_THAT(old.error_message(), HasSubstr("Re-sync"));
-  // From the oldest kept position on, reading works.
+  // From the oldest kept position on, reading works; 0 means "the oldest".
   r.set_after_cursor(latest);
   ASSERT_TRUE(Call(&Stub::ListEvents, kBureau, r, &reply).ok());
   ASSERT_EQ(reply.events_size(), 1);
   EXPECT_EQ(reply.events(0).cursor(), latest + 1);
+  r.set_after_cursor(0);
+  ASSERT_TRUE(Call(&Stub::ListEvents, kBureau, r, &reply).ok());
+  ASSERT_EQ(reply.events_size(), 2);
+  EXPECT_EQ(reply.events(0).cursor(), latest);
+  // Restarted, the store goes on after the latest: no cursor twice.
+  Stop();
+  Start();
+  Submit("Q1", 2025, v1::MID_TERM, kAgency2, "71");
+  r.set_after_cursor(latest + 1);
+  ASSERT_TRUE(Call(&Stub::ListEvents, kBureau, r, &reply).ok());
+  ASSERT_EQ(reply.events_size(), 1);
+  EXPECT_EQ(reply.events(0).cursor(), latest + 2);
 }
 
 TEST_F(FeedTest, ConcurrentCommitsLeaveNoGapAReaderCouldMiss) {

@@ -272,6 +272,7 @@ TEST_F(RegistryTest, CodesInUseBeforeTheRegistryBecomePlaceholders) {
                       [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* state) {
                         rocksdb::WriteBatch batch;
                         batch.DeleteRange(state, "org/", "org0");
+                        batch.Delete(state, "meta/registry_migrated");
                         return db->Write(rocksdb::WriteOptions(), &batch);
                       }),
             "");

@@ -73,6 +73,8 @@ class Receiver {
       ++received_;
       if (delivered_.insert(id).second) {
         seen_order_.push_back(id);
+        const size_t at = req.body.find("\"type\":\"") + 8;
+        types_.insert(req.body.substr(at, req.body.find('"', at) - at));
         google::protobuf::util::JsonStringToMessage(
             req.body.substr(req.body.find("\"data\":") + 7,
                             req.body.size() - req.body.find("\"data\":") - 8),
@@ -99,6 +101,10 @@ class Receiver {
       out.push_back(events_[id].cursor());
     return out;
   }
+  std::set<std::string> types() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return types_;
+  }
   int received() {
     std::lock_guard<std::mutex> lock(mu_);
     return received_;
@@ -118,7 +124,7 @@ class Receiver {
   int port_ = 0;
   std::mutex mu_;
   std::map<std::string, int> attempts_;
-  std::set<std::string> failed_once_, delivered_;
+  std::set<std::string> failed_once_, delivered_, types_;
   std::vector<std::string> seen_order_;
   std::map<std::string, v1::FeedEvent> events_;
   int received_ = 0, bad_signatures_ = 0;
@@ -196,6 +202,10 @@ TEST_F(WebhooksTest, EveryMoneyEventArrivesSignedOnceAfterDedupInCursorOrder) {
   ASSERT_EQ(expected.size(), 4u);
   WaitFor(expected);
   EXPECT_EQ(receiver_.bad_signatures(), 0);
+  // Each message's type is the money kind the endpoint asked for, not the
+  // project or evaluation change the same event also is.
+  EXPECT_EQ(receiver_.types(),
+            (std::set<std::string>{"tranche_due", "tranche_released"}));
   const std::vector<int64_t> order = receiver_.CursorsInOrder();
   EXPECT_TRUE(std::is_sorted(order.begin(), order.end()))
       << "deliveries out of cursor order";
