@@ -248,6 +248,13 @@ absl::StatusOr<std::vector<CsvRow>> ReadXlsx(absl::string_view bytes) {
       int r = 0;
       row_number =
           a.count("r") && absl::SimpleAtoi(a.at("r"), &r) ? r : row_number + 1;
+      // Excel numbers rows 1 to 1,048,576; anything else is a damaged
+      // sheet, and the row number is what messages quote.
+      if (row_number < 1 || row_number > 1048576) {
+        bad = absl::StrCat("a row is numbered ", row_number,
+                           ", not 1 to 1048576");
+        row_number = 1;
+      }
     } else if (name == "c") {
       column = a.count("r") ? ColumnOf(a.at("r")) : next_column;
       if (column < 0) column = next_column;
