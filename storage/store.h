@@ -377,6 +377,11 @@ class Store {
   // Internal unless every Put's previous is what is stored.
   absl::Status VerifyPrevious(const WriteSet& writes) const;
 
+  // Puts one entry of operational bookkeeping (webhook cursors, markers)
+  // in the state family; refused while read-only or writes are stopped.
+  absl::Status PutBookkeeping(const std::string& key, const std::string& value,
+                              absl::string_view what);
+
   // Stops writes after `failure` (a disk error) or a lack of space.
   void StopWrites(const absl::Status& failure);
   // The watchdog thread's loop (see the class comment).

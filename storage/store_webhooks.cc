@@ -47,16 +47,21 @@ absl::StatusOr<int64_t> Store::GetWebhookCursor(
 
 absl::Status Store::SetWebhookCursor(absl::string_view endpoint,
                                      int64_t cursor) {
+  return PutBookkeeping(CursorKey(endpoint), absl::StrCat(cursor),
+                        "webhook cursor");
+}
+
+absl::Status Store::PutBookkeeping(const std::string& key,
+                                   const std::string& value,
+                                   absl::string_view what) {
   if (read_only_) return absl::FailedPreconditionError("storage: read-only");
   if (writes_stopped_.load()) {
     return absl::UnavailableError("the data disk is full; retry later");
   }
   rocksdb::WriteOptions options;
   options.sync = sync_writes_;
-  return internal::FromRocks(
-      db_->Put(options, handles_->state, CursorKey(endpoint),
-               absl::StrCat(cursor)),
-      "webhook cursor");
+  return internal::FromRocks(db_->Put(options, handles_->state, key, value),
+                             what);
 }
 
 absl::Status Store::RecordWebhookDelivery(const v1::WebhookDelivery& d) {
@@ -105,15 +110,7 @@ absl::StatusOr<bool> Store::HasMarker(absl::string_view name) const {
 }
 
 absl::Status Store::SetMarker(absl::string_view name) {
-  if (read_only_) return absl::FailedPreconditionError("storage: read-only");
-  if (writes_stopped_.load()) {
-    return absl::UnavailableError("the data disk is full; retry later");
-  }
-  rocksdb::WriteOptions options;
-  options.sync = sync_writes_;
-  return internal::FromRocks(
-      db_->Put(options, handles_->state, absl::StrCat("meta/", name), "1"),
-      "marker");
+  return PutBookkeeping(absl::StrCat("meta/", name), "1", "marker");
 }
 
 }  // namespace evald::storage
