@@ -54,9 +54,19 @@ class EtcdCluster {
   void Kill(size_t i) {
     Member& m = members_[i];
     if (m.pid <= 0) return;
+    kill(m.pid, SIGCONT);  // a paused member dies as well
     kill(m.pid, SIGKILL);
     waitpid(m.pid, nullptr, 0);
     m.pid = -1;
+  }
+
+  // SIGSTOP / SIGCONT: the member stays, but answers nobody (a host cut
+  // off by a partition), then answers again.
+  void Pause(size_t i) {
+    if (members_[i].pid > 0) kill(members_[i].pid, SIGSTOP);
+  }
+  void Resume(size_t i) {
+    if (members_[i].pid > 0) kill(members_[i].pid, SIGCONT);
   }
 
   // Starts member i (again, on its data directory: it rejoins).

@@ -122,5 +122,41 @@ TEST(EtcdKvTest, WritesResumeAfterTheLeaderIsKilled) {
       ms, attempts);
 }
 
+// A replica whose etcd member lost the majority (a partition) must not
+// act on stale state: reads are linearizable, so both a read and a write
+// through that member fail (DEADLINE_EXCEEDED or UNAVAILABLE) instead of
+// answering from what it last knew, and work again when the partition
+// heals.
+TEST(EtcdKvTest, AMemberCutOffFromTheMajorityAnswersNothingStale) {
+  EtcdCluster cluster;
+  std::unique_ptr<EtcdKv> kv = Ready(cluster);
+  ASSERT_TRUE(*kv->PutIfRevision("/evald/test/tranche", "DUE", 0));
+  std::unique_ptr<EtcdKv> cut_off =
+      EtcdKv::Connect({cluster.endpoint(0)}, absl::Milliseconds(1500));
+  ASSERT_TRUE(cut_off->Get("/evald/test/tranche").ok());
+  cluster.Pause(1);
+  cluster.Pause(2);
+  absl::StatusOr<std::optional<EtcdKv::Value>> read =
+      cut_off->Get("/evald/test/tranche");
+  EXPECT_FALSE(read.ok()) << "a stale read was served";
+  if (!read.ok()) {
+    EXPECT_THAT(read.status().code(),
+                ::testing::AnyOf(absl::StatusCode::kDeadlineExceeded,
+                                 absl::StatusCode::kUnavailable))
+        << read.status();
+  }
+  absl::StatusOr<bool> write =
+      cut_off->PutIfRevision("/evald/test/other", "x", 0);
+  EXPECT_FALSE(write.ok());
+  cluster.Resume(1);
+  cluster.Resume(2);
+  bool healed = false;
+  for (int i = 0; i < 50 && !healed; ++i) {
+    healed = cut_off->Get("/evald/test/tranche").ok();
+    if (!healed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(healed);
+}
+
 }  // namespace
 }  // namespace evald::testing
