@@ -62,11 +62,21 @@ class EtcdCluster {
 
   // SIGSTOP / SIGCONT: the member stays, but answers nobody (a host cut
   // off by a partition), then answers again.
+  // Pause returns only once every thread of the member has stopped:
+  // kill() merely queues SIGSTOP, and on a loaded machine the member's
+  // other threads go on answering for a while (seen: a leader confirmed a
+  // read 2 ms after kill() returned).
   void Pause(size_t i) {
-    if (members_[i].pid > 0) kill(members_[i].pid, SIGSTOP);
+    if (members_[i].pid <= 0) return;
+    kill(members_[i].pid, SIGSTOP);
+    int status = 0;
+    waitpid(members_[i].pid, &status, WUNTRACED);
   }
   void Resume(size_t i) {
-    if (members_[i].pid > 0) kill(members_[i].pid, SIGCONT);
+    if (members_[i].pid <= 0) return;
+    kill(members_[i].pid, SIGCONT);
+    int status = 0;
+    waitpid(members_[i].pid, &status, WCONTINUED);
   }
 
   // Starts member i (again, on its data directory: it rejoins).
