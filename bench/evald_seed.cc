@@ -42,7 +42,7 @@
 #include "server/engine.h"
 #include "server/organisation_file.h"
 #include "server/policy_set.h"
-#include "storage/store.h"
+#include "storage/rocksdb_store.h"
 
 ABSL_FLAG(std::string, data_dir, "", "RocksDB data directory (required)");
 ABSL_FLAG(int64_t, projects, 50000, "projects to create");
@@ -184,11 +184,12 @@ void Parallel(int threads, Fn fn) {
   for (std::thread& t : pool) t.join();
 }
 
-absl::StatusOr<std::unique_ptr<storage::Store>> Open(const std::string& dir) {
+absl::StatusOr<std::unique_ptr<storage::RocksDbStore>> Open(
+    const std::string& dir) {
   storage::StoreOptions options;
   options.path = dir;
   options.sync_writes = false;  // set-up only; see the file comment
-  return storage::Store::Open(options);
+  return storage::RocksDbStore::Open(options);
 }
 
 int Run() {

@@ -12,6 +12,7 @@
 #include "rocksdb/env.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "storage/keys.h"
+#include "storage/rocksdb_store.h"
 #include "storage/store_internal.h"
 
 namespace evald::storage {
@@ -125,7 +126,7 @@ absl::StatusOr<std::pair<int64_t, std::string>> ChainHeadsDigest(
   return std::make_pair(streams, Sha256Hex(lines));
 }
 
-absl::Status Store::ForEachChainTip(
+absl::Status RocksDbStore::ForEachChainTip(
     const std::function<bool(const v1::AuditEvent&)>& fn) const {
   const std::string prefix = "audit-tip/";
   const std::string upper = keys::PrefixEnd(prefix);
@@ -146,7 +147,8 @@ absl::Status Store::ForEachChainTip(
   return absl::OkStatus();
 }
 
-absl::StatusOr<BackupManifest> Store::Backup(const std::string& dir, int keep) {
+absl::StatusOr<BackupManifest> RocksDbStore::Backup(const std::string& dir,
+                                                    int keep) {
   absl::MutexLock lock(&backup_mu_);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

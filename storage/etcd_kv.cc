@@ -34,6 +34,7 @@ std::unique_ptr<EtcdKv> EtcdKv::Connect(
 EtcdKv::EtcdKv(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline)
     : channel_(std::move(channel)),
       kv_(etcdserverpb::KV::NewStub(channel_)),
+      watch_(etcdserverpb::Watch::NewStub(channel_)),
       deadline_(deadline) {}
 
 std::unique_ptr<grpc::ClientContext> EtcdKv::Context() const {
@@ -73,6 +74,28 @@ absl::StatusOr<bool> EtcdKv::PutIfRevision(absl::string_view key,
   grpc::Status s = kv_->Txn(Context().get(), txn, &reply);
   if (!s.ok()) return FromGrpc(s, "txn");
   return reply.succeeded();
+}
+
+absl::StatusOr<etcdserverpb::RangeResponse> EtcdKv::Range(
+    const etcdserverpb::RangeRequest& request) const {
+  etcdserverpb::RangeResponse reply;
+  grpc::Status s = kv_->Range(Context().get(), request, &reply);
+  if (!s.ok()) return FromGrpc(s, "range");
+  return reply;
+}
+
+absl::StatusOr<etcdserverpb::TxnResponse> EtcdKv::Txn(
+    const etcdserverpb::TxnRequest& request) const {
+  etcdserverpb::TxnResponse reply;
+  grpc::Status s = kv_->Txn(Context().get(), request, &reply);
+  if (!s.ok()) return FromGrpc(s, "txn");
+  return reply;
+}
+
+std::unique_ptr<grpc::ClientReaderWriter<etcdserverpb::WatchRequest,
+                                         etcdserverpb::WatchResponse>>
+EtcdKv::Watch(grpc::ClientContext* context) const {
+  return watch_->Watch(context);
 }
 
 absl::StatusOr<EtcdKv::MemberStatus> EtcdKv::Status(

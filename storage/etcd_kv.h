@@ -57,12 +57,30 @@ class EtcdKv {
   };
   absl::StatusOr<MemberStatus> Status(const std::string& endpoint);
 
+  // The raw calls, for EtcdStore: a Range (linearizable unless the request
+  // asks for serializable) and a Txn. Errors are the call's gRPC status
+  // (Unavailable or DeadlineExceeded when no majority answers in time).
+  absl::StatusOr<etcdserverpb::RangeResponse> Range(
+      const etcdserverpb::RangeRequest& request) const;
+  absl::StatusOr<etcdserverpb::TxnResponse> Txn(
+      const etcdserverpb::TxnRequest& request) const;
+
+  // A Watch stream (bidirectional; the caller writes the create request
+  // and reads until it ends) on `context`, which the caller owns (and
+  // cancels with TryCancel to stop it).
+  std::unique_ptr<grpc::ClientReaderWriter<etcdserverpb::WatchRequest,
+                                           etcdserverpb::WatchResponse>>
+  Watch(grpc::ClientContext* context) const;
+
+  // A context with this client's deadline.
+  std::unique_ptr<grpc::ClientContext> Context() const;
+
  private:
   EtcdKv(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline);
-  std::unique_ptr<grpc::ClientContext> Context() const;
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<etcdserverpb::KV::Stub> kv_;
+  std::unique_ptr<etcdserverpb::Watch::Stub> watch_;
   absl::Duration deadline_;
 };
 

@@ -1,19 +1,27 @@
-// evald's durable state: the only code that knows RocksDB.
+// evald's durable state, behind one interface with two implementations:
+// RocksDbStore (storage/rocksdb_store.h: embedded, one process, the
+// default) and EtcdStore (storage/etcd_store.h: a 3-member etcd cluster,
+// any number of evald replicas). The engine and everything above it sees
+// only Store.
 //
 // A Store holds projects, evaluations, disbursements (tranches), request-id
-// records, the append-only audit log, secondary indexes and summary counters
-// in one RocksDB database (key layout: storage/keys.h, docs/storage.md).
+// records, the append-only audit log, secondary indexes and the summary
+// (key layout: storage/keys.h, docs/storage.md).
 //
-// Writes: Commit() applies one WriteSet -- new records, the index entries and
-// counters they imply, audit events and the request record -- as a single
-// WriteBatch with a synced WAL. When Commit returns OK the change is on disk;
-// when it fails nothing of it is visible.
+// Writes: Commit() applies one WriteSet -- new records, the index entries
+// and counters they imply, audit events and the request record -- as one
+// atomic write. When Commit returns OK the change is durable; when it fails
+// nothing of it is visible.
 //
 // Concurrency: a Store is safe to use from many threads. Commit() derives
-// index and counter changes from the previous records the WriteSet carries,
-// so callers must read those records and commit under one lock that
-// serialises the commands of a project (the server holds a per-project lock
-// across read -> decide -> commit). Reads take no locks.
+// index and counter changes from the previous records the WriteSet carries.
+// With a single writer (SingleWriter() true) the caller must read those
+// records and commit under one lock that serialises the commands of a
+// project (the server holds a per-project lock across read -> decide ->
+// commit). With several writers (etcd) Commit itself refuses, with
+// Aborted and nothing written, a WriteSet whose `previous` records, chain
+// tip or request record another writer changed since they were read; the
+// caller decides again from fresh reads. Reads take no locks.
 
 #ifndef EVALD_STORAGE_STORE_H_
 #define EVALD_STORAGE_STORE_H_
@@ -35,12 +43,9 @@
 #include "absl/synchronization/notification.h"
 #include "evaluation/v1/evaluation.pb.h"
 #include "google/protobuf/repeated_ptr_field.h"
-#include "storage/feed.h"
 #include "storage/records.pb.h"
 
 namespace rocksdb {
-class DB;
-class ColumnFamilyHandle;
 class Env;
 }  // namespace rocksdb
 
@@ -159,59 +164,43 @@ struct DisbursementFilter {
   v1::DisbursementState state = v1::DISBURSEMENT_STATE_UNSPECIFIED;
 };
 
-// Errors of reads and writes: Unavailable when the disk is full or fails
-// (nothing was written; retry later), DataLoss when stored data is damaged,
-// Internal otherwise; the message never names a file (StorageDetail has
-// the rest).
-//
-// A full disk: free space falling below options.disk_reserve_bytes (a
-// watchdog thread checks it every 500 ms) stops writes, and they resume by
-// themselves once the space is back: RocksDB itself saw no error. A write
-// that RocksDB fails (no space, an I/O error) also stops writes, but for
-// good: the log file it was appending to is in an error state that only
-// opening the database again clears (touching it, DB::Resume included,
-// aborts Debian's assertion-enabled librocksdb). NeedsReopen() then turns
-// true; once DiskHasRoom() evald exits for its supervisor to restart it,
-// and the log replay keeps every acknowledged write. Reads go on
-// throughout.
+// Errors of reads and writes: Unavailable when the store cannot be reached
+// or its disk is full or fails (nothing was written; retry later), Aborted
+// when another writer changed what a Commit was decided on, DataLoss when
+// stored data is damaged, Internal otherwise; the message never names a
+// file or host (StorageDetail has the rest).
 class Store {
  public:
-  // Opens (creating if absent) the database at options.path. Upgrades a
-  // format-2 database (above); refuses any other format version that is
-  // not kFormatVersion (FailedPrecondition naming both versions), and a data
-  // directory whose disk has less free space than options.disk_reserve_bytes
-  // (Unavailable, nothing changed).
+  // Opens the embedded RocksDB store (rocksdb_store.h).
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       const StoreOptions& options);
 
-  ~Store();
-  Store(const Store&) = delete;
-  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
 
-  absl::Status Commit(const WriteSet& writes);
+  // Which implementation this is: "rocksdb" or "etcd".
+  virtual absl::string_view Kind() const = 0;
+
+  // Whether this process is the store's only writer. Only then may a caller
+  // keep what it read (project records, chain tips) in memory between
+  // commands, and rely on its own locks to keep a WriteSet's `previous`
+  // exact.
+  virtual bool SingleWriter() const = 0;
+
+  virtual absl::Status Commit(const WriteSet& writes) = 0;
 
   // Whether Commit would try to write now (false while writes are stopped
-  // for a full or failing disk).
-  bool WritesAvailable() const { return !writes_stopped_.load(); }
+  // for a full or failing disk, or the store is unreachable).
+  virtual bool WritesAvailable() const = 0;
 
-  // Whether writes stopped for a failure that only opening the database
-  // again clears (see the class comment).
-  bool NeedsReopen() const { return needs_reopen_.load(); }
+  // Whether writes stopped for a failure that only opening the store again
+  // clears (RocksDB's failed log file); the server then exits for its
+  // supervisor to restart it once DiskHasRoom().
+  virtual bool NeedsReopen() const { return false; }
+  virtual bool DiskHasRoom() const { return true; }
 
-  // Whether the data disk has room to open the database again: at least
-  // the reserve and at least 8 MiB (recovery writes a new log and may
-  // flush a memtable).
-  bool DiskHasRoom() const;
-
-  // RocksDB's own gauges over every column family, for /metrics:
-  // "live_sst_bytes", "pending_compaction_bytes", "memtable_bytes",
-  // "block_cache_bytes". A property RocksDB cannot give is left out.
-  std::map<std::string, uint64_t> EngineGauges() const;
-
-  // RocksDB's statistics since the store opened, for /metrics: block cache
-  // hits and misses (their ratio is the hit ratio), and the write-ahead
-  // log's syncs -- how many, their total time and the median and 99th
-  // percentile of one.
+  // The engine's own gauges for /metrics (rocksdb_store.h names them);
+  // empty where the engine has none to give.
+  virtual std::map<std::string, uint64_t> EngineGauges() const { return {}; }
   struct EngineStatistics {
     uint64_t block_cache_hits = 0;
     uint64_t block_cache_misses = 0;
@@ -220,69 +209,74 @@ class Store {
     double wal_sync_seconds_p50 = 0;
     double wal_sync_seconds_p99 = 0;
   };
-  EngineStatistics Statistics() const;
+  virtual EngineStatistics Statistics() const { return {}; }
 
-  absl::StatusOr<std::optional<v1::Project>> GetProject(
-      absl::string_view project_id) const;
-  absl::StatusOr<std::optional<v1::Evaluation>> GetEvaluation(
-      absl::string_view project_id, int year, v1::Phase phase) const;
+  virtual absl::StatusOr<std::optional<v1::Project>> GetProject(
+      absl::string_view project_id) const = 0;
+  virtual absl::StatusOr<std::optional<v1::Evaluation>> GetEvaluation(
+      absl::string_view project_id, int year, v1::Phase phase) const = 0;
   // Every evaluation of a project, in (year, phase) order.
-  absl::StatusOr<std::vector<v1::Evaluation>> ProjectEvaluations(
-      absl::string_view project_id) const;
+  virtual absl::StatusOr<std::vector<v1::Evaluation>> ProjectEvaluations(
+      absl::string_view project_id) const = 0;
   // Every tranche of a project, in (year, kind) order.
-  absl::StatusOr<std::vector<v1::Disbursement>> ProjectDisbursements(
-      absl::string_view project_id) const;
-  absl::StatusOr<std::optional<RequestRecord>> GetRequest(
-      absl::string_view principal, absl::string_view request_id) const;
+  virtual absl::StatusOr<std::vector<v1::Disbursement>> ProjectDisbursements(
+      absl::string_view project_id) const = 0;
+  virtual absl::StatusOr<std::optional<RequestRecord>> GetRequest(
+      absl::string_view principal, absl::string_view request_id) const = 0;
   // The project's latest audit event, if any (the audit chain's tip).
-  absl::StatusOr<std::optional<v1::AuditEvent>> LastAuditEvent(
-      absl::string_view project_id) const;
+  virtual absl::StatusOr<std::optional<v1::AuditEvent>> LastAuditEvent(
+      absl::string_view project_id) const = 0;
 
   // Every principal record, in name order.
-  absl::StatusOr<std::vector<PrincipalRecord>> ListPrincipals() const;
+  virtual absl::StatusOr<std::vector<PrincipalRecord>> ListPrincipals()
+      const = 0;
 
   // The due date a tranche (its resource name) was announced overdue for,
   // if it was.
-  absl::StatusOr<std::optional<std::string>> GetOverdueMark(
-      absl::string_view tranche) const;
+  virtual absl::StatusOr<std::optional<std::string>> GetOverdueMark(
+      absl::string_view tranche) const = 0;
 
   // Markers of one-time work done on the database (meta/{name}), e.g.
   // "registry_migrated": whether it was, and recording that it was.
-  absl::StatusOr<bool> HasMarker(absl::string_view name) const;
-  absl::Status SetMarker(absl::string_view name);
+  virtual absl::StatusOr<bool> HasMarker(absl::string_view name) const = 0;
+  virtual absl::Status SetMarker(absl::string_view name) = 0;
 
   // The registry of organisations: one by code, or all in code order.
-  absl::StatusOr<std::optional<v1::Organisation>> GetOrganisation(
-      absl::string_view code) const;
-  absl::StatusOr<std::vector<v1::Organisation>> ListOrganisations() const;
+  virtual absl::StatusOr<std::optional<v1::Organisation>> GetOrganisation(
+      absl::string_view code) const = 0;
+  virtual absl::StatusOr<std::vector<v1::Organisation>> ListOrganisations()
+      const = 0;
 
   // Lists. `page_token` is what the previous page returned ("" to start);
   // a token that this store did not issue is InvalidArgument.
   // `visible` (may be empty) further restricts what is returned.
-  absl::StatusOr<Page<v1::Project>> ListProjects(
+  virtual absl::StatusOr<Page<v1::Project>> ListProjects(
       absl::string_view township, int page_size, absl::string_view page_token,
-      const std::function<bool(const v1::Project&)>& visible = {}) const;
-  absl::StatusOr<Page<v1::Evaluation>> ListEvaluations(
+      const std::function<bool(const v1::Project&)>& visible = {}) const = 0;
+  virtual absl::StatusOr<Page<v1::Evaluation>> ListEvaluations(
       const EvaluationFilter& filter, int page_size,
       absl::string_view page_token,
-      const std::function<bool(const v1::Evaluation&)>& visible = {}) const;
-  absl::StatusOr<Page<v1::Disbursement>> ListDisbursements(
+      const std::function<bool(const v1::Evaluation&)>& visible = {}) const = 0;
+  virtual absl::StatusOr<Page<v1::Disbursement>> ListDisbursements(
       const DisbursementFilter& filter, int page_size,
       absl::string_view page_token,
-      const std::function<bool(const v1::Disbursement&)>& visible = {}) const;
-  absl::StatusOr<Page<v1::AuditEvent>> ListAudit(
+      const std::function<bool(const v1::Disbursement&)>& visible = {})
+      const = 0;
+  virtual absl::StatusOr<Page<v1::AuditEvent>> ListAudit(
       absl::string_view project_id, int page_size,
-      absl::string_view page_token) const;
+      absl::string_view page_token) const = 0;
 
   // Summary counters: (township, year) -> {"state/OPEN": n, "grade/GOOD": n,
-  // "score/086": n}.
-  // Empty filters match everything.
-  absl::StatusOr<
-      std::map<std::pair<std::string, int>, std::map<std::string, int64_t>>>
-  Summary(absl::string_view township, int year) const;
+  // "score/086": n} (storage/counters.h). Empty filters match everything.
+  using SummaryCounters =
+      std::map<std::pair<std::string, int>, std::map<std::string, int64_t>>;
+  virtual absl::StatusOr<SummaryCounters> Summary(absl::string_view township,
+                                                  int year) const = 0;
 
-  // The event feed (feed.h): every audit event Commit writes gets the next
-  // cursor, in the same batch. One position of it:
+  // The event feed: every audit event Commit writes gets a cursor, in the
+  // same atomic write; cursors only grow, in commit order. On RocksDB they
+  // are gap-free (feed.h); on etcd they derive from etcd's revision and may
+  // skip numbers. One position of it:
   struct FeedEntry {
     int64_t cursor = 0;
     // The audit event committed there; absent for a void position (a write
@@ -292,114 +286,66 @@ class Store {
   // Up to `limit` positions after `after`, no further than FeedLatest(),
   // in cursor order. DataLoss if a stored pointer or event does not parse
   // or is missing.
-  absl::StatusOr<std::vector<FeedEntry>> ReadFeed(int64_t after,
-                                                  int limit) const;
+  virtual absl::StatusOr<std::vector<FeedEntry>> ReadFeed(int64_t after,
+                                                          int limit) const = 0;
   // The latest cursor readers may see (0: nothing committed yet).
-  int64_t FeedLatest() const { return feed_->Watermark(); }
+  virtual int64_t FeedLatest() const = 0;
   // The oldest cursor retained; FeedLatest() + 1 when none is.
-  absl::StatusOr<int64_t> FeedOldest() const;
+  virtual absl::StatusOr<int64_t> FeedOldest() const = 0;
   // Waits until FeedLatest() > after, `timeout` passes or
   // WakeFeedWaiters(); returns FeedLatest().
-  int64_t WaitForFeed(int64_t after, absl::Duration timeout) const {
-    return feed_->WaitBeyond(after, timeout);
-  }
-  void WakeFeedWaiters() const { feed_->Wake(); }
+  virtual int64_t WaitForFeed(int64_t after, absl::Duration timeout) const = 0;
+  virtual void WakeFeedWaiters() const = 0;
   // Forgets the feed positions of the events committed before `before`
-  // (the audit log keeps the events): the feed's retention. The latest
-  // position always stays, so that cursors are never given twice. Returns
-  // how many were dropped; Unavailable while writes are stopped.
-  absl::StatusOr<int64_t> TrimFeed(absl::Time before);
+  // (the audit log keeps the events): the feed's retention. Returns how
+  // many were dropped; Unavailable while writes are stopped.
+  virtual absl::StatusOr<int64_t> TrimFeed(absl::Time before) = 0;
 
   // Webhook deliveries (server/webhooks.h): each endpoint's cursor (0 when
   // it has none yet), and its log, keyed by cursor. A delivery is recorded
-  // with the endpoint's new cursor in one batch.
-  absl::StatusOr<int64_t> GetWebhookCursor(absl::string_view endpoint) const;
-  absl::Status SetWebhookCursor(absl::string_view endpoint, int64_t cursor);
-  absl::Status RecordWebhookDelivery(const v1::WebhookDelivery& delivery);
-  absl::StatusOr<std::vector<v1::WebhookDelivery>> ListWebhookDeliveries(
-      absl::string_view endpoint, int64_t after, int limit) const;
+  // with the endpoint's new cursor in one write.
+  virtual absl::StatusOr<int64_t> GetWebhookCursor(
+      absl::string_view endpoint) const = 0;
+  virtual absl::Status SetWebhookCursor(absl::string_view endpoint,
+                                        int64_t cursor) = 0;
+  virtual absl::Status RecordWebhookDelivery(
+      const v1::WebhookDelivery& delivery) = 0;
+  virtual absl::StatusOr<std::vector<v1::WebhookDelivery>>
+  ListWebhookDeliveries(absl::string_view endpoint, int64_t after,
+                        int limit) const = 0;
 
   // Calls fn(tip) with every audit stream's latest event, in stream order,
   // until it returns false. DataLoss if one does not parse.
-  absl::Status ForEachChainTip(
-      const std::function<bool(const v1::AuditEvent&)>& fn) const;
-
-  // Writes a backup of the store, as it is now, into `dir` (backup.h),
-  // with its manifest, and keeps the newest `keep` backups there (0: all).
-  // One at a time (a second waits). Unavailable when the backup disk
-  // fails or is full; the store is not affected either way.
-  absl::StatusOr<BackupManifest> Backup(const std::string& dir, int keep);
-
-  // Compacts every column family into its last level and waits for it.
-  // For tools that bulk-load a database (bench/evald_seed), so that what
-  // they leave behind is settled, as a database that has been serving for
-  // a while is, instead of owing minutes of background compaction.
-  absl::Status CompactAll();
-
-  // A SHA-256 over every key and value of every column family: tests use it
-  // to show that a refused call changed nothing.
-  absl::StatusOr<std::string> ContentDigest() const;
-
-  // The raw value of one entry of a column family ("default", "index",
-  // "audit", "summary"), if present (evalutl compares two stores with it).
-  absl::StatusOr<std::optional<std::string>> GetEntry(
-      absl::string_view family, absl::string_view key) const;
-
-  // Calls fn(family, key, value) for every entry of every column family, in
-  // family then key order, until it returns false (evalutl compares two
-  // stores with it).
-  absl::Status ForEachEntry(
-      const std::function<bool(absl::string_view family, absl::string_view key,
-                               absl::string_view value)>& fn) const;
+  virtual absl::Status ForEachChainTip(
+      const std::function<bool(const v1::AuditEvent&)>& fn) const = 0;
 
   // Calls fn(event) for every audit event of every stream, stream by stream
   // and each in sequence order, until it returns false. DataLoss if a
   // stored event does not parse.
-  absl::Status ForEachAuditEvent(
-      const std::function<bool(const v1::AuditEvent&)>& fn) const;
+  virtual absl::Status ForEachAuditEvent(
+      const std::function<bool(const v1::AuditEvent&)>& fn) const = 0;
 
-  // Overwrites one raw audit value: for tests of corruption detection only.
-  absl::Status CorruptAuditEventForTest(absl::string_view project_id,
-                                        int64_t sequence,
-                                        absl::string_view raw_value);
+  // A SHA-256 over every key and value the store holds: tests use it to
+  // show that a refused call changed nothing.
+  virtual absl::StatusOr<std::string> ContentDigest() const = 0;
 
- private:
-  struct Handles;
-  Store(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles,
-        const StoreOptions& options, int64_t feed_last);
+  // The raw value of one entry of a family ("default", "index", "audit",
+  // "summary"), if present (evalutl compares two stores with it).
+  virtual absl::StatusOr<std::optional<std::string>> GetEntry(
+      absl::string_view family, absl::string_view key) const = 0;
 
-  // At open: the highest cursor stored. Read-write, it first writes a void
-  // pointer at each hole in the feed's tail (feed.h). store_feed.cc.
-  static absl::StatusOr<int64_t> OpenFeed(rocksdb::DB* db,
-                                          rocksdb::ColumnFamilyHandle* state,
-                                          bool read_only);
+  // Calls fn(family, key, value) for every entry of every family, in family
+  // then key order, until it returns false (evalutl compares and copies
+  // stores with it).
+  virtual absl::Status ForEachEntry(
+      const std::function<bool(absl::string_view family, absl::string_view key,
+                               absl::string_view value)>& fn) const = 0;
 
-  // Internal unless every Put's previous is what is stored.
-  absl::Status VerifyPrevious(const WriteSet& writes) const;
-
-  // Puts one entry of operational bookkeeping (webhook cursors, markers)
-  // in the state family; refused while read-only or writes are stopped.
-  absl::Status PutBookkeeping(const std::string& key, const std::string& value,
-                              absl::string_view what);
-
-  // Stops writes after `failure` (a disk error) or a lack of space.
-  void StopWrites(const absl::Status& failure);
-  // The watchdog thread's loop (see the class comment).
-  void WatchDisk();
-
-  std::unique_ptr<rocksdb::DB> db_;
-  std::unique_ptr<Handles> handles_;
-  std::string path_;
-  bool sync_writes_;
-  bool verify_previous_;
-  bool read_only_;
-  uint64_t disk_reserve_bytes_;
-  std::atomic<bool> writes_stopped_{false};
-  std::atomic<bool> needs_reopen_{false};
-  std::unique_ptr<FeedSequencer> feed_;
-  absl::Mutex backup_mu_;
-  absl::Notification closing_;
-  std::thread watchdog_;
+  // An online backup into `dir` on the server's host (backup.h), keeping
+  // the newest `keep` (0: all). Unimplemented where the engine has its own
+  // (etcd: `etcdctl snapshot save`, docs/deployment.md).
+  virtual absl::StatusOr<BackupManifest> Backup(const std::string& dir,
+                                                int keep);
 };
 
 }  // namespace evald::storage

@@ -13,6 +13,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "storage/keys.h"
+#include "storage/rocksdb_store.h"
 #include "storage/store.h"
 #include "storage/store_internal.h"
 
@@ -39,9 +40,8 @@ absl::StatusOr<int64_t> CursorOf(const rocksdb::Slice& key) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> Store::OpenFeed(rocksdb::DB* db,
-                                        rocksdb::ColumnFamilyHandle* state,
-                                        bool read_only) {
+absl::StatusOr<int64_t> RocksDbStore::OpenFeed(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* state, bool read_only) {
   rocksdb::ReadOptions ro;
   const std::string upper = keys::PrefixEnd(keys::kFeedPrefix);
   const rocksdb::Slice bound(upper);
@@ -81,8 +81,8 @@ absl::StatusOr<int64_t> Store::OpenFeed(rocksdb::DB* db,
   return last;
 }
 
-absl::StatusOr<std::vector<Store::FeedEntry>> Store::ReadFeed(int64_t after,
-                                                              int limit) const {
+absl::StatusOr<std::vector<RocksDbStore::FeedEntry>> RocksDbStore::ReadFeed(
+    int64_t after, int limit) const {
   const int64_t latest = FeedLatest();
   std::vector<FeedEntry> out;
   if (after >= latest || limit <= 0) return out;
@@ -131,7 +131,7 @@ absl::StatusOr<std::vector<Store::FeedEntry>> Store::ReadFeed(int64_t after,
   return out;
 }
 
-absl::StatusOr<int64_t> Store::FeedOldest() const {
+absl::StatusOr<int64_t> RocksDbStore::FeedOldest() const {
   rocksdb::ReadOptions ro;
   const std::string upper = keys::PrefixEnd(keys::kFeedPrefix);
   const rocksdb::Slice bound(upper);
@@ -143,7 +143,7 @@ absl::StatusOr<int64_t> Store::FeedOldest() const {
   return CursorOf(it->key());
 }
 
-absl::StatusOr<int64_t> Store::TrimFeed(absl::Time before) {
+absl::StatusOr<int64_t> RocksDbStore::TrimFeed(absl::Time before) {
   if (read_only_) {
     return absl::FailedPreconditionError("storage: opened read-only");
   }

@@ -12,11 +12,11 @@
 #include "absl/strings/string_view.h"
 #include "rocksdb/db.h"
 #include "rocksdb/statistics.h"
-#include "storage/store.h"
+#include "storage/rocksdb_store.h"
 
 namespace evald::storage {
 
-struct Store::Handles {
+struct RocksDbStore::Handles {
   rocksdb::ColumnFamilyHandle* state = nullptr;
   rocksdb::ColumnFamilyHandle* index = nullptr;
   rocksdb::ColumnFamilyHandle* audit = nullptr;

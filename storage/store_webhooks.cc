@@ -12,6 +12,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "storage/keys.h"
+#include "storage/rocksdb_store.h"
 #include "storage/store.h"
 #include "storage/store_internal.h"
 
@@ -30,7 +31,7 @@ std::string LogKey(absl::string_view endpoint, int64_t cursor) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> Store::GetWebhookCursor(
+absl::StatusOr<int64_t> RocksDbStore::GetWebhookCursor(
     absl::string_view endpoint) const {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_->state,
@@ -45,15 +46,15 @@ absl::StatusOr<int64_t> Store::GetWebhookCursor(
   return cursor;
 }
 
-absl::Status Store::SetWebhookCursor(absl::string_view endpoint,
-                                     int64_t cursor) {
+absl::Status RocksDbStore::SetWebhookCursor(absl::string_view endpoint,
+                                            int64_t cursor) {
   return PutBookkeeping(CursorKey(endpoint), absl::StrCat(cursor),
                         "webhook cursor");
 }
 
-absl::Status Store::PutBookkeeping(const std::string& key,
-                                   const std::string& value,
-                                   absl::string_view what) {
+absl::Status RocksDbStore::PutBookkeeping(const std::string& key,
+                                          const std::string& value,
+                                          absl::string_view what) {
   if (read_only_) return absl::FailedPreconditionError("storage: read-only");
   if (writes_stopped_.load()) {
     return absl::UnavailableError("the data disk is full; retry later");
@@ -64,7 +65,7 @@ absl::Status Store::PutBookkeeping(const std::string& key,
                              what);
 }
 
-absl::Status Store::RecordWebhookDelivery(const v1::WebhookDelivery& d) {
+absl::Status RocksDbStore::RecordWebhookDelivery(const v1::WebhookDelivery& d) {
   if (read_only_) return absl::FailedPreconditionError("storage: read-only");
   if (writes_stopped_.load()) {
     return absl::UnavailableError("the data disk is full; retry later");
@@ -78,8 +79,9 @@ absl::Status Store::RecordWebhookDelivery(const v1::WebhookDelivery& d) {
   return internal::FromRocks(db_->Write(options, &batch), "webhook delivery");
 }
 
-absl::StatusOr<std::vector<v1::WebhookDelivery>> Store::ListWebhookDeliveries(
-    absl::string_view endpoint, int64_t after, int limit) const {
+absl::StatusOr<std::vector<v1::WebhookDelivery>>
+RocksDbStore::ListWebhookDeliveries(absl::string_view endpoint, int64_t after,
+                                    int limit) const {
   const std::string prefix = LogPrefix(endpoint);
   const std::string upper = keys::PrefixEnd(prefix);
   rocksdb::ReadOptions ro;
@@ -100,7 +102,7 @@ absl::StatusOr<std::vector<v1::WebhookDelivery>> Store::ListWebhookDeliveries(
   return out;
 }
 
-absl::StatusOr<bool> Store::HasMarker(absl::string_view name) const {
+absl::StatusOr<bool> RocksDbStore::HasMarker(absl::string_view name) const {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_->state,
                                absl::StrCat("meta/", name), &value);
@@ -109,7 +111,7 @@ absl::StatusOr<bool> Store::HasMarker(absl::string_view name) const {
   return true;
 }
 
-absl::Status Store::SetMarker(absl::string_view name) {
+absl::Status RocksDbStore::SetMarker(absl::string_view name) {
   return PutBookkeeping(absl::StrCat("meta/", name), "1", "marker");
 }
 

@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "server/authz.h"
 #include "server/unary_call.h"
+#include "storage/rocksdb_store.h"
 #include "storage/store.h"
 #include "tests/authz_matrix.h"
 #include "tests/e2e_fixture.h"
@@ -181,7 +182,7 @@ TEST_F(SecurityTest, AuditChainVerifiesAndACorruptedEventIsFound) {
   {
     storage::StoreOptions options;
     options.path = evald_.data_dir();
-    auto store = storage::Store::Open(options);
+    auto store = storage::RocksDbStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     v1::AuditEvent forged = events[2];
     forged.set_detail("township score 99.00");
