@@ -234,7 +234,10 @@ class Engine {
   absl::StatusOr<Reply> Mutate(const Principal& who, absl::string_view method,
                                const google::protobuf::Message& request);
 
-  // Applies and commits `command` under `stripe`'s lock.
+  // Applies and commits `command` under `stripe`'s lock. On a store with
+  // other writers, a commit refused because another replica changed the
+  // stream first (Aborted) is decided again from fresh reads, up to
+  // kCommitAttempts times in all, then Aborted.
   absl::StatusOr<Applied> ApplyAndCommit(const v1::Command& command,
                                          const ProjectCheck& check,
                                          Stripe& stripe)
@@ -252,6 +255,7 @@ class Engine {
   Stripe& StripeOf(absl::string_view stream);
 
   static constexpr size_t kStripes = 1024;
+  static constexpr int kCommitAttempts = 8;
 
   storage::Store* store_;
   PrincipalRegistry* principals_ = nullptr;

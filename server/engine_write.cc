@@ -20,19 +20,24 @@
 namespace evald::server {
 
 // Apply's reads under a stripe's lock: the project record and the chain
-// tip from the stripe's caches, everything else from the store.
+// tip from the stripe's caches, everything else from the store. A store
+// with other writers (etcd) keeps no caches: the reader then remembers
+// what it read for one command only.
 class Engine::CachedReader : public StoreReader {
  public:
   CachedReader(const storage::Store* store, Stripe& stripe)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stripe.mu)
-      : StoreReader(store), store_(store), stripe_(stripe) {}
+      : StoreReader(store),
+        store_(store),
+        projects_(store->SingleWriter() ? stripe.projects : own_projects_),
+        tips_(store->SingleWriter() ? stripe.tips : own_tips_) {}
 
   absl::StatusOr<std::optional<v1::Project>> Project(
       const std::string& id) override ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    // The caller holds stripe_.mu (the constructor requires it, and the
-    // reader lives only inside that critical section).
-    auto it = stripe_.projects.find(id);
-    if (it != stripe_.projects.end()) {
+    // The caller holds the stripe's lock (the constructor requires it, and
+    // the reader lives only inside that critical section).
+    auto it = projects_.find(id);
+    if (it != projects_.end()) {
       v1::Project project;
       if (!project.ParseFromString(it->second)) {
         return absl::InternalError(absl::StrCat("project ", id, " in memory"));
@@ -40,22 +45,25 @@ class Engine::CachedReader : public StoreReader {
       return project;
     }
     absl::StatusOr<std::optional<v1::Project>> p = store_->GetProject(id);
-    if (p.ok() && *p) stripe_.projects.emplace(id, (*p)->SerializeAsString());
+    if (p.ok() && *p) projects_.emplace(id, (*p)->SerializeAsString());
     return p;  // an absent one is not kept: it may be created
   }
 
   absl::StatusOr<ChainTip> Tip(const std::string& stream) override
       ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    auto it = stripe_.tips.find(stream);
-    if (it != stripe_.tips.end()) return it->second;
+    auto it = tips_.find(stream);
+    if (it != tips_.end()) return it->second;
     absl::StatusOr<ChainTip> tip = StoreReader::Tip(stream);
-    if (tip.ok()) stripe_.tips.emplace(stream, *tip);
+    if (tip.ok()) tips_.emplace(stream, *tip);
     return tip;
   }
 
  private:
   const storage::Store* store_;
-  Stripe& stripe_;
+  absl::flat_hash_map<std::string, std::string> own_projects_;
+  absl::flat_hash_map<std::string, ChainTip> own_tips_;
+  absl::flat_hash_map<std::string, std::string>& projects_;
+  absl::flat_hash_map<std::string, ChainTip>& tips_;
 };
 
 namespace {
@@ -97,20 +105,37 @@ Engine::Stripe& Engine::StripeOf(absl::string_view stream) {
 absl::StatusOr<Applied> Engine::ApplyAndCommit(const v1::Command& command,
                                                const ProjectCheck& check,
                                                Stripe& stripe) {
-  CachedReader reader(store_, stripe);
-  absl::StatusOr<Applied> applied = applier_.Apply(command, reader, check);
-  if (!applied.ok()) return applied;
-  const std::string& stream = applied->writes.events.front().project_id();
-  if (absl::Status s = store_->Commit(applied->writes); !s.ok()) {
+  absl::StatusOr<Applied> applied;
+  for (int attempt = 1;; ++attempt) {
+    CachedReader reader(store_, stripe);
+    if (!store_->SingleWriter()) {
+      // The chain tip first: every command of the stream appends to it,
+      // and the commit's compares refuse one that another writer appended
+      // since, so whatever is read after the tip is of the same moment.
+      if (absl::StatusOr<ChainTip> tip = reader.Tip(StreamOf(command));
+          !tip.ok()) {
+        return tip.status();
+      }
+    }
+    applied = applier_.Apply(command, reader, check);
+    if (!applied.ok()) return applied;
+    const std::string& stream = applied->writes.events.front().project_id();
+    absl::Status s = store_->Commit(applied->writes);
+    if (s.ok()) break;
     // Whatever it left on disk, the next command reads it again.
     stripe.tips.erase(stream);
     stripe.projects.erase(stream);
-    return s;
+    // Another replica changed the stream between our reads and our commit:
+    // decide again from what is there now, a few times.
+    if (!absl::IsAborted(s) || attempt == kCommitAttempts) return s;
   }
-  stripe.tips.insert_or_assign(stream, applied->tip);
-  if (applied->project) {
-    stripe.projects.insert_or_assign(applied->project->project_id(),
-                                     applied->project->SerializeAsString());
+  if (store_->SingleWriter()) {
+    stripe.tips.insert_or_assign(applied->writes.events.front().project_id(),
+                                 applied->tip);
+    if (applied->project) {
+      stripe.projects.insert_or_assign(applied->project->project_id(),
+                                       applied->project->SerializeAsString());
+    }
   }
   if (applied->principal && principals_ != nullptr) {
     const storage::PrincipalRecord& p = *applied->principal;
@@ -203,6 +228,17 @@ absl::StatusOr<Reply> Engine::Mutate(const Principal& who,
       *command,
       [&who](const v1::Project& p) { return AuthorizeProject(who, p); },
       stripe);
+  if (absl::IsAborted(applied.status())) {
+    // The same request, retried on another replica, may have been the one
+    // that committed first: its reply is the answer.
+    absl::StatusOr<std::optional<storage::RequestRecord>> first =
+        store_->GetRequest(who.name, command->request_id());
+    if (first.ok() && *first && (*first)->method() == method &&
+        (*first)->request_digest() == RequestDigest(*command)) {
+      Reply reply;
+      if (reply.ParseFromString((*first)->reply())) return reply;
+    }
+  }
   if (!applied.ok()) return applied.status();
   Reply reply = std::get<Reply>(std::move(applied->reply));
   if constexpr (std::is_same_v<Reply, v1::CreatePrincipalResponse>) {

@@ -30,6 +30,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "common/mutex_mode.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -53,6 +54,7 @@
 #include "server/worker_pool.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
+#include "storage/etcd_store.h"
 #include "storage/store.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -63,7 +65,18 @@ ABSL_FLAG(std::string, http_listen, "",
 ABSL_FLAG(std::string, web_dir, "",
           "directory of the built dashboard (web/dist) served on the HTTP "
           "port; empty: the API only");
-ABSL_FLAG(std::string, data_dir, "", "RocksDB data directory (required)");
+ABSL_FLAG(std::string, store, "rocksdb",
+          "where the state lives: rocksdb (embedded, --data_dir; one evald) "
+          "or etcd (--etcd_endpoints, --etcd_prefix; any number of evald "
+          "replicas, docs/deployment.md)");
+ABSL_FLAG(std::string, data_dir, "",
+          "RocksDB data directory (required with --store=rocksdb)");
+ABSL_FLAG(std::string, etcd_endpoints, "",
+          "--store=etcd: the etcd members' client endpoints, "
+          "host:port,host:port,...");
+ABSL_FLAG(std::string, etcd_prefix, "/evald/",
+          "--store=etcd: the key prefix of this deployment (ends in '/'); "
+          "replicas serving one district share it");
 ABSL_FLAG(std::string, principals, "",
           "principals file: sha256(token) role organisation name (required)");
 ABSL_FLAG(std::string, organisations, "",
@@ -188,8 +201,23 @@ int Run() {
 
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   const std::string principals_path = absl::GetFlag(FLAGS_principals);
-  if (data_dir.empty() || principals_path.empty()) {
-    spdlog::critical("--data_dir and --principals are required (see --help)");
+  const std::string store_kind = absl::GetFlag(FLAGS_store);
+  if (store_kind != "rocksdb" && store_kind != "etcd") {
+    spdlog::critical("--store: \"{}\" is neither rocksdb nor etcd", store_kind);
+    return 2;
+  }
+  if (store_kind == "rocksdb" && data_dir.empty()) {
+    spdlog::critical(
+        "--data_dir is required with --store=rocksdb (see --help)");
+    return 2;
+  }
+  if (store_kind == "etcd" && absl::GetFlag(FLAGS_etcd_endpoints).empty()) {
+    spdlog::critical(
+        "--etcd_endpoints is required with --store=etcd (see --help)");
+    return 2;
+  }
+  if (principals_path.empty()) {
+    spdlog::critical("--principals is required (see --help)");
     return 2;
   }
   absl::StatusOr<std::string> principals_text = ReadFile(principals_path);
@@ -240,8 +268,22 @@ int Run() {
       static_cast<size_t>(absl::GetFlag(FLAGS_memtable_mb)) << 20;
   store_options.disk_reserve_bytes =
       static_cast<uint64_t>(absl::GetFlag(FLAGS_disk_reserve_mb)) << 20;
-  absl::StatusOr<std::unique_ptr<storage::Store>> store =
-      storage::Store::Open(store_options);
+  absl::StatusOr<std::unique_ptr<storage::Store>> store;
+  if (store_kind == "etcd") {
+    storage::EtcdStoreOptions etcd;
+    etcd.endpoints = absl::StrSplit(absl::GetFlag(FLAGS_etcd_endpoints), ',',
+                                    absl::SkipEmpty());
+    etcd.prefix = absl::GetFlag(FLAGS_etcd_prefix);
+    absl::StatusOr<std::unique_ptr<storage::EtcdStore>> opened =
+        storage::EtcdStore::Open(etcd);
+    if (opened.ok()) {
+      store = std::unique_ptr<storage::Store>(*std::move(opened));
+    } else {
+      store = opened.status();
+    }
+  } else {
+    store = storage::Store::Open(store_options);
+  }
   if (!store.ok()) {
     spdlog::critical("{}", store.status().ToString());
     return 1;
@@ -329,7 +371,11 @@ int Run() {
     return 1;
   }
   const std::string host = listen.substr(0, listen.rfind(':'));
-  spdlog::info("data {}, {} principals, default policy {}", data_dir,
+  spdlog::info("data {}, {} principals, default policy {}",
+               store_kind == "etcd"
+                   ? absl::StrCat("etcd ", absl::GetFlag(FLAGS_etcd_endpoints),
+                                  " ", absl::GetFlag(FLAGS_etcd_prefix))
+                   : data_dir,
                principals->size(), default_policy);
   std::unique_ptr<HttpGateway> gateway;
   if (const std::string http_listen = absl::GetFlag(FLAGS_http_listen);

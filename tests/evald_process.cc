@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/sha256.h"
+#include "tests/etcd_test_store.h"
 
 #ifndef EVALD_BINARY
 #error "EVALD_BINARY must name the evald executable"
@@ -62,6 +63,13 @@ bool EvaldProcess::Start(const std::vector<std::string>& extra_flags) {
       "--overdue_every_minutes=0",
       std::string("--organisations=") + EVALD_SOURCE_DIR +
           "/deploy/demo/organisations.tsv"};
+  if (TestsUseEtcd()) {
+    // The same prefix across restarts: a restarted evald finds its state.
+    if (etcd_prefix_.empty()) etcd_prefix_ = FreshEtcdPrefix();
+    args.push_back("--store=etcd");
+    args.push_back("--etcd_endpoints=" + SharedEtcdEndpoints());
+    args.push_back("--etcd_prefix=" + etcd_prefix_);
+  }
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   pid_ = fork();
   if (pid_ == 0) {

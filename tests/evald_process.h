@@ -49,6 +49,9 @@ class EvaldProcess {
 
   const std::string& address() const { return address_; }
   const std::string& data_dir() const { return data_dir_; }
+  // Under EVALD_TEST_STORE=etcd (tests/etcd_test_store.h), the prefix of
+  // this evald's state; "" before the first Start or on RocksDB.
+  const std::string& etcd_prefix() const { return etcd_prefix_; }
   // HOST:PORT of the HTTP port when started with --http_listen, else "".
   const std::string& http_address() const { return http_address_; }
 
@@ -57,6 +60,7 @@ class EvaldProcess {
  private:
   std::string dir_;
   std::string data_dir_;
+  std::string etcd_prefix_;
   std::string principals_;
   std::string address_;
   std::string http_address_;

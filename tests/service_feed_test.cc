@@ -80,7 +80,11 @@ TEST_F(FeedTest, EveryCommittedChangeHasTheNextCursorWithAStableId) {
   ASSERT_EQ(all.size(), 10u + 2u + 6u + 1u);
   std::set<std::string> ids;
   for (size_t i = 0; i < all.size(); ++i) {
-    EXPECT_EQ(all[i].cursor(), static_cast<int64_t>(i + 1));  // gap-free
+    if (GapFreeFeed()) {
+      EXPECT_EQ(all[i].cursor(), static_cast<int64_t>(i + 1));
+    } else if (i > 0) {
+      EXPECT_GT(all[i].cursor(), all[i - 1].cursor());
+    }
     EXPECT_EQ(all[i].source(), "evald");
     ids.insert(all[i].id());
   }
@@ -135,7 +139,7 @@ TEST_F(FeedTest, PagesResumeFromTheCursorWithoutGapsOrRepeats) {
   EXPECT_EQ(Cursors(ReadAll(kBureau, {}, 3)), whole);
   EXPECT_EQ(Cursors(ReadAll(kBureau, {}, 1)), whole);
   // Resuming after any cursor gives exactly the rest.
-  const std::vector<int64_t> rest = Cursors(ReadAll(kBureau, {}, 4, 7));
+  const std::vector<int64_t> rest = Cursors(ReadAll(kBureau, {}, 4, whole[6]));
   EXPECT_EQ(rest, std::vector<int64_t>(whole.begin() + 7, whole.end()));
 }
 
@@ -174,6 +178,9 @@ TEST_F(FeedTest,
   EXPECT_THAT(beyond.error_message(),
               HasSubstr(absl::StrCat("beyond the latest cursor ", latest)));
 
+  if (!GapFreeFeed()) {
+    GTEST_SKIP() << "etcd's feed is its audit log, never trimmed";
+  }
   // Retention drops every position older than a day from now, but the
   // latest, where cursors go on from after a restart: the audit log keeps
   // the events, the feed starts at the latest.
@@ -218,7 +225,11 @@ TEST_F(FeedTest, ConcurrentCommitsLeaveNoGapAReaderCouldMiss) {
       v1::ListEventsResponse reply;
       if (!Call(&Stub::ListEvents, kBureau, r, &reply).ok()) continue;
       for (const v1::FeedEvent& e : reply.events()) {
-        EXPECT_EQ(e.cursor(), after + 1) << "a reader saw past a gap";
+        if (GapFreeFeed()) {
+          EXPECT_EQ(e.cursor(), after + 1) << "a reader saw past a gap";
+        } else {
+          EXPECT_GT(e.cursor(), after) << "a cursor went backwards";
+        }
         after = e.cursor();
         seen.insert(e.cursor());
       }
@@ -244,7 +255,13 @@ TEST_F(FeedTest, ConcurrentCommitsLeaveNoGapAReaderCouldMiss) {
   reader.join();
   ASSERT_EQ(all.size(), 19u + 6u * 11u);
   for (size_t i = 0; i < all.size(); ++i) {
-    ASSERT_EQ(all[i].cursor(), static_cast<int64_t>(i + 1));
+    if (GapFreeFeed()) {
+      ASSERT_EQ(all[i].cursor(), static_cast<int64_t>(i + 1));
+    }
+    // Nothing below what the concurrent reader reached was missed by it.
+    if (!seen.empty() && all[i].cursor() <= *seen.rbegin()) {
+      EXPECT_EQ(seen.count(all[i].cursor()), 1u) << all[i].id();
+    }
   }
   // Each stream's events in its own order.
   std::map<std::string, int64_t> last_sequence;
@@ -358,7 +375,8 @@ TEST_F(FeedTest, AWatchBookmarksWhileNothingMatches) {
   v1::WatchEventsResponse m;
   ASSERT_TRUE(watch.Next(&m));
   ASSERT_TRUE(m.has_bookmark());
-  EXPECT_EQ(m.bookmark().cursor(), first + 1);
+  EXPECT_GT(m.bookmark().cursor(), first);
+  if (GapFreeFeed()) EXPECT_EQ(m.bookmark().cursor(), first + 1);
   EXPECT_EQ(watch.Cancel().error_code(), grpc::StatusCode::CANCELLED);
 }
 

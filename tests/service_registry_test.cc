@@ -268,13 +268,8 @@ TEST_F(RegistryTest, CodesInUseBeforeTheRegistryBecomePlaceholders) {
   Create("P1", "huangge", "PR1", {"V01", "V02"}, "2025-07-01", 2, "AG1");
   Create("Q1", "dongchong", "PR2", {"V03"}, "2025-07-01", 2, "AG2");
   Stop();
-  ASSERT_EQ(WithRawDb(data_dir(),
-                      [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* state) {
-                        rocksdb::WriteBatch batch;
-                        batch.DeleteRange(state, "org/", "org0");
-                        batch.Delete(state, "meta/registry_migrated");
-                        return db->Write(rocksdb::WriteOptions(), &batch);
-                      }),
+  ASSERT_EQ(DeleteRecords("org/", "org0"), "");
+  ASSERT_EQ(DeleteRecords("meta/registry_migrated", "meta/registry_migrated0"),
             "");
   organisations_file_.clear();
   Start();
