@@ -92,9 +92,10 @@ absl::StatusOr<ReplayReport> Replay(const storage::Store& stored,
   StoreReader reader(&scratch);
   // An etcd store holds the records and the audit log only: its lists
   // scan the records and its summary counts them (etcd_store.h), so the
-  // index and summary that replaying into RocksDB makes, and its format
-  // marker, have nothing stored to be compared with.
-  const bool derived_stored = stored.Kind() == "rocksdb";
+  // index and summary of a RocksDB store, and its format marker, have
+  // nothing to be compared with when either side is etcd.
+  const bool derived_stored =
+      stored.Kind() == "rocksdb" && scratch.Kind() == "rocksdb";
   auto not_compared = [derived_stored](absl::string_view family,
                                        absl::string_view key,
                                        absl::string_view value) {

@@ -6,6 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/etcd_test_store.h"
+#include "tests/evald_process.h"
+
 #ifndef EVALUTL_BINARY
 #error "EVALUTL_BINARY must name the evalutl executable"
 #endif
@@ -69,6 +72,13 @@ RunResult RunProgram(const std::string& binary,
 
 RunResult Replay(const std::string& data_dir) {
   return RunProgram(EVALUTL_BINARY, {"replay", "--data_dir=" + data_dir});
+}
+
+RunResult Replay(const EvaldProcess& evald) {
+  if (evald.etcd_prefix().empty()) return Replay(evald.data_dir());
+  return RunProgram(
+      EVALUTL_BINARY,
+      {"replay", "--from=etcd:" + SharedEtcdEndpoints() + evald.etcd_prefix()});
 }
 
 }  // namespace evald::testing

@@ -24,6 +24,10 @@ RunResult RunProgram(const std::string& binary,
 
 // Runs `evalutl replay --data_dir=DIR` on a stopped evald's data directory.
 RunResult Replay(const std::string& data_dir);
+// evalutl replay of the store `evald` runs on: its data directory, or its
+// etcd prefix under EVALD_TEST_STORE=etcd.
+class EvaldProcess;
+RunResult Replay(const EvaldProcess& evald);
 
 }  // namespace evald::testing
 
