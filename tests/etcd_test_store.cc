@@ -20,7 +20,7 @@ bool TestsUseEtcd() {
   return store != nullptr && std::string(store) == "etcd";
 }
 
-const EtcdCluster& SharedEtcdCluster() {
+EtcdCluster& SharedEtcdCluster() {
   // Destroyed at exit, which stops the members.
   static const std::unique_ptr<EtcdCluster> cluster = [] {
     auto c = std::make_unique<EtcdCluster>();

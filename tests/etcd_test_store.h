@@ -18,7 +18,8 @@ namespace evald::testing {
 bool TestsUseEtcd();
 
 // The process's shared cluster, started (and waited for) on first use.
-const EtcdCluster& SharedEtcdCluster();
+// The drills kill and restart its members.
+EtcdCluster& SharedEtcdCluster();
 
 // "127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3" of the shared cluster.
 std::string SharedEtcdEndpoints();

@@ -52,6 +52,11 @@ class EvaldProcess {
   // Under EVALD_TEST_STORE=etcd (tests/etcd_test_store.h), the prefix of
   // this evald's state; "" before the first Start or on RocksDB.
   const std::string& etcd_prefix() const { return etcd_prefix_; }
+  // Under EVALD_TEST_STORE=etcd: serve the same state as `other` (a
+  // second replica); call before the first Start, after other's.
+  void ShareStoreWith(const EvaldProcess& other) {
+    etcd_prefix_ = other.etcd_prefix_;
+  }
   // HOST:PORT of the HTTP port when started with --http_listen, else "".
   const std::string& http_address() const { return http_address_; }
 
