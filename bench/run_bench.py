@@ -56,6 +56,8 @@ import threading
 import time
 import urllib.request
 
+import etcd_step
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG_BIN = "/usr/lib/postgresql/15/bin"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -159,6 +161,7 @@ class Bench:
             "load": os.path.join(self.build, "bench", "evald_load"),
             "noop": os.path.join(self.build, "bench", "noop_server"),
             "seed": os.path.join(self.build, "bench", "evald_seed"),
+            "evalutl": os.path.join(self.build, "server", "evalutl"),
         }
         for name, path in self.bin.items():
             if not os.access(path, os.X_OK):
@@ -173,10 +176,10 @@ class Bench:
     # ----------------------------------------------------------- helpers
 
     def load(self, target, mode, inflight, label, duration=None, calls=None,
-             server_pid=None, token=None, warmup=None):
+             server_pid=None, token=None, warmup=None, projects=None):
         argv = [self.bin["load"], f"--target={target}", f"--mode={mode}",
                 f"--inflight={inflight}",
-                f"--projects={self.args.projects}", "--json",
+                f"--projects={projects or self.args.projects}", "--json",
                 f"--label={label}", f"--channels={self.args.channels}"]
         if calls:
             argv.append(f"--calls={calls}")
@@ -443,6 +446,11 @@ class Bench:
                 + (f" evald/pg {e['qps'] / p['qps']:.2f}" if p else ""))
         self.stop_pg()
 
+        # (a2) the same submissions on the replicated store (etcd_step.py).
+        etcd = etcd_step.run(self, {c: sub[c][2] for c in a.inflight
+                                    if sub[c][2]}, log, Server, free_port)
+        self.results["etcd"] = {str(c): r for c, r in etcd.items()}
+
         # (b) dashboard reads.
         reads = {}
         for mode in ("get", "list"):
@@ -683,6 +691,31 @@ class Bench:
                      + (f"{e['qps'] / p['qps']:.2f}" if p else "–")
                      + f" | {cpu(e)} | {cpu(n)} |")
         L.append("")
+        etcd = R.get("etcd") or {}
+        if etcd:
+            es = R["etcd_seed"]
+            L.append("**(a2) The same submissions on the replicated store** "
+                     "(`--store=etcd`: 3 etcd members on this machine, each "
+                     "fsyncing its WAL; one etcd Txn per call; seed of "
+                     f"{es['projects']} projects: {es['copy']}, by "
+                     "`evalutl copy`)")
+            L.append("")
+            L.append("| in flight | evald-on-etcd calls/s | p50 ms | p99 ms | "
+                     "evald-on-RocksDB calls/s | PostgreSQL tx/s | "
+                     "etcd/PostgreSQL | evald CPU µs/call |")
+            L.append("|---|---|---|---|---|---|---|---|")
+            for c in a.inflight:
+                x = etcd.get(str(c))
+                if not x:
+                    continue
+                e = runs[f"evald:submit:{c}"]
+                p = runs.get(f"postgresql:submit:{c}")
+                L.append(f"| {c} | {x['qps']:.0f} | {f(x['p50_ms'])} | "
+                         f"{f(x['p99_ms'])} | {e['qps']:.0f} | "
+                         + (f"{p['qps']:.0f} | {x['qps'] / p['qps']:.2f}"
+                            if p else "– | –")
+                         + f" | {cpu(x)} |")
+            L.append("")
         L.append("**(b) Dashboard reads** (GetEvaluation of a random "
                  "evaluation; ListEvaluations of a random project: 10 "
                  "evaluations)")
@@ -782,6 +815,12 @@ class Bench:
             ("evald peak RSS ≤ 300 MiB", f"{R['evald_vm_hwm_mib']:.0f} MiB",
              R["evald_vm_hwm_mib"] <= 300),
         ]
+        etcd_top = (R.get("etcd") or {}).get(str(top))
+        pg_top = runs.get(f"postgresql:submit:{top}")
+        if etcd_top and pg_top:
+            ratio = etcd_top["qps"] / pg_top["qps"]
+            targets.append(("evald-on-etcd submissions ≥ 1× PostgreSQL",
+                            f"{ratio:.2f}×", ratio >= 1))
         L.append(f"**Targets** (ratios at {top} calls in flight)")
         L.append("")
         L.append("| target | measured | met |")
@@ -830,6 +869,8 @@ def main():
                    help="evald --workers (0: evald's default)")
     p.add_argument("--block-cache-mb", type=int, default=64)
     p.add_argument("--no-pg", action="store_true")
+    p.add_argument("--etcd-projects", type=int, default=200,
+                   help="projects of the etcd step's own seed")
     p.add_argument("--keep", action="store_true",
                    help="keep the work directory")
     p.add_argument("--quick", action="store_true",
