@@ -74,6 +74,17 @@ ABSL_FLAG(std::string, data_dir, "",
 ABSL_FLAG(std::string, etcd_endpoints, "",
           "--store=etcd: the etcd members' client endpoints, "
           "host:port,host:port,...");
+ABSL_FLAG(std::string, etcd_ca_file, "",
+          "--store=etcd: PEM file of the CA that signed the etcd members' "
+          "certificates; given, evald talks TLS to them");
+ABSL_FLAG(std::string, etcd_cert_file, "",
+          "--store=etcd: PEM client certificate for etcd's "
+          "--client-cert-auth (with --etcd_key_file)");
+ABSL_FLAG(std::string, etcd_key_file, "",
+          "--store=etcd: the PEM key of --etcd_cert_file");
+ABSL_FLAG(std::string, etcd_server_name, "",
+          "--store=etcd with TLS: the name every member's certificate "
+          "carries (default: the host of the first endpoint)");
 ABSL_FLAG(std::string, etcd_prefix, "/evald/",
           "--store=etcd: the key prefix of this deployment (ends in '/'); "
           "replicas serving one district share it");
@@ -132,6 +143,37 @@ ABSL_FLAG(double, rate_limit_burst, 400,
 
 namespace evald::server {
 namespace {
+
+// The etcd TLS flags into `options`: all three files read, or none given;
+// a certificate without its key (or the reverse) names the missing flag.
+absl::Status ReadEtcdTls(storage::EtcdStoreOptions& options) {
+  const std::string ca = absl::GetFlag(FLAGS_etcd_ca_file);
+  const std::string cert = absl::GetFlag(FLAGS_etcd_cert_file);
+  const std::string key = absl::GetFlag(FLAGS_etcd_key_file);
+  if (ca.empty() && cert.empty() && key.empty()) return absl::OkStatus();
+  if (ca.empty()) {
+    return absl::InvalidArgumentError(
+        "--etcd_ca_file is required with --etcd_cert_file and "
+        "--etcd_key_file");
+  }
+  if (cert.empty() != key.empty()) {
+    return absl::InvalidArgumentError(
+        cert.empty() ? "--etcd_key_file needs --etcd_cert_file"
+                     : "--etcd_cert_file needs --etcd_key_file");
+  }
+  storage::EtcdTls tls;
+  for (auto [path, out] :
+       {std::pair{&ca, &tls.ca_pem}, std::pair{&cert, &tls.cert_pem},
+        std::pair{&key, &tls.key_pem}}) {
+    if (path->empty()) continue;
+    absl::StatusOr<std::string> text = ReadFile(*path);
+    if (!text.ok()) return text.status();
+    *out = *std::move(text);
+  }
+  tls.server_name = absl::GetFlag(FLAGS_etcd_server_name);
+  options.tls = std::move(tls);
+  return absl::OkStatus();
+}
 
 // The health service name that says whether evald accepts writes.
 constexpr char kWritesHealth[] = "evald.writes";
@@ -274,6 +316,10 @@ int Run() {
     etcd.endpoints = absl::StrSplit(absl::GetFlag(FLAGS_etcd_endpoints), ',',
                                     absl::SkipEmpty());
     etcd.prefix = absl::GetFlag(FLAGS_etcd_prefix);
+    if (absl::Status tls = ReadEtcdTls(etcd); !tls.ok()) {
+      spdlog::critical("{}", std::string(tls.message()));
+      return 2;
+    }
     absl::StatusOr<std::unique_ptr<storage::EtcdStore>> opened =
         storage::EtcdStore::Open(etcd);
     if (opened.ok()) {

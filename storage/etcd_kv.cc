@@ -17,7 +17,8 @@ absl::Status FromGrpc(const grpc::Status& s, absl::string_view what) {
 }  // namespace
 
 std::unique_ptr<EtcdKv> EtcdKv::Connect(
-    const std::vector<std::string>& endpoints, absl::Duration deadline) {
+    const std::vector<std::string>& endpoints, absl::Duration deadline,
+    const std::optional<EtcdTls>& tls) {
   grpc::ChannelArguments args;
   args.SetLoadBalancingPolicyName("round_robin");
   // A member that went away is tried again within a second, not after
@@ -25,9 +26,18 @@ std::unique_ptr<EtcdKv> EtcdKv::Connect(
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  if (tls) {
+    std::string name = tls->server_name;
+    if (name.empty() && !endpoints.empty()) {
+      name = endpoints.front().substr(0, endpoints.front().rfind(':'));
+    }
+    args.SetSslTargetNameOverride(name);
+  }
   auto channel = grpc::CreateCustomChannel(
       absl::StrCat("ipv4:", absl::StrJoin(endpoints, ",")),
-      grpc::InsecureChannelCredentials(), args);
+      tls ? grpc::SslCredentials({tls->ca_pem, tls->key_pem, tls->cert_pem})
+          : grpc::InsecureChannelCredentials(),
+      args);
   return std::unique_ptr<EtcdKv>(new EtcdKv(std::move(channel), deadline));
 }
 

@@ -26,13 +26,28 @@
 
 namespace evald::storage {
 
+// TLS to the etcd members (etcd's --trusted-ca-file, --cert-file,
+// --key-file, --client-cert-auth): PEM text, not paths.
+struct EtcdTls {
+  std::string ca_pem;    // the CA that signed the members' certificates
+  std::string cert_pem;  // this client's certificate ("" for none)
+  std::string key_pem;   // and its key
+  // The name every member's certificate must carry (a SAN): one channel
+  // balances over all members, so one name is verified for all of them,
+  // e.g. a cluster name "etcd.nansha.internal" in each member's
+  // certificate. Empty: the host of the first endpoint.
+  std::string server_name;
+};
+
 class EtcdKv {
  public:
-  // Connects to the cluster's client endpoints ("127.0.0.1:2379", ...).
-  // Calls time out after `deadline` (Unavailable, or DeadlineExceeded).
+  // Connects to the cluster's client endpoints ("127.0.0.1:2379", ...),
+  // over TLS when `tls` is given. Calls time out after `deadline`
+  // (Unavailable, or DeadlineExceeded).
   static std::unique_ptr<EtcdKv> Connect(
       const std::vector<std::string>& endpoints,
-      absl::Duration deadline = absl::Seconds(5));
+      absl::Duration deadline = absl::Seconds(5),
+      const std::optional<EtcdTls>& tls = std::nullopt);
 
   struct Value {
     std::string value;

@@ -102,7 +102,8 @@ absl::StatusOr<std::unique_ptr<EtcdStore>> EtcdStore::Open(
         "--etcd_prefix: \"", options.prefix, "\" must end in '/'"));
   }
   auto store = std::unique_ptr<EtcdStore>(new EtcdStore(
-      EtcdKv::Connect(options.endpoints, options.deadline), options));
+      EtcdKv::Connect(options.endpoints, options.deadline, options.tls),
+      options));
   // The feed's latest position: the newest audit revision and how many
   // events it holds.
   etcdserverpb::RangeRequest newest;

@@ -54,6 +54,8 @@ struct EtcdStoreOptions {
   // How long one call to etcd may take before the store answers
   // Unavailable.
   absl::Duration deadline = absl::Seconds(5);
+  // TLS to the members; plain TCP when absent.
+  std::optional<EtcdTls> tls;
 };
 
 // etcd's own limits on one Txn (--max-txn-ops, --max-request-bytes).

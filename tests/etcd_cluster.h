@@ -22,7 +22,10 @@ namespace evald::testing {
 
 class EtcdCluster {
  public:
-  explicit EtcdCluster(int members = 3) {
+  // With `tls_dir` (made by scripts/make-certs.sh), clients must talk TLS
+  // and present a certificate the directory's CA signed.
+  explicit EtcdCluster(int members = 3, std::string tls_dir = "")
+      : tls_dir_(std::move(tls_dir)) {
     char pattern[] = "/tmp/evald-etcd-XXXXXX";
     dir_ = mkdtemp(pattern);
     for (int i = 0; i < members; ++i) {
@@ -84,13 +87,15 @@ class EtcdCluster {
     Member& m = members_[i];
     const std::string data = absl::StrCat(dir_, "/", m.name);
     const bool fresh = !std::filesystem::exists(data);
-    const std::vector<std::string> args = {
+    const char* scheme = tls_dir_.empty() ? "http" : "https";
+    std::vector<std::string> args = {
         "/usr/bin/etcd",
         "--name=" + m.name,
         "--data-dir=" + data,
-        absl::StrCat("--listen-client-urls=http://127.0.0.1:", m.client_port),
-        absl::StrCat("--advertise-client-urls=http://127.0.0.1:",
-                     m.client_port),
+        absl::StrCat("--listen-client-urls=", scheme,
+                     "://127.0.0.1:", m.client_port),
+        absl::StrCat("--advertise-client-urls=", scheme,
+                     "://127.0.0.1:", m.client_port),
         absl::StrCat("--listen-peer-urls=http://127.0.0.1:", m.peer_port),
         absl::StrCat("--initial-advertise-peer-urls=http://127.0.0.1:",
                      m.peer_port),
@@ -104,6 +109,12 @@ class EtcdCluster {
         "--logger=zap",
         "--log-level=error",
     };
+    if (!tls_dir_.empty()) {
+      args.push_back("--cert-file=" + tls_dir_ + "/server.pem");
+      args.push_back("--key-file=" + tls_dir_ + "/server.key");
+      args.push_back("--trusted-ca-file=" + tls_dir_ + "/ca.pem");
+      args.push_back("--client-cert-auth");
+    }
     m.pid = fork();
     if (m.pid == 0) {
       const std::string log = absl::StrCat(dir_, "/", m.name, ".log");
@@ -145,6 +156,7 @@ class EtcdCluster {
 
   std::string dir_;
   std::string initial_cluster_;
+  std::string tls_dir_;
   std::vector<Member> members_;
 };
 

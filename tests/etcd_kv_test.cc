@@ -10,6 +10,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -156,6 +160,43 @@ TEST(EtcdKvTest, AMemberCutOffFromTheMajorityAnswersNothingStale) {
     if (!healed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(healed);
+}
+
+// A cluster that demands TLS and client certificates (etcd's
+// --client-cert-auth) talks to a client with the CA and a certificate it
+// signed, and to nobody else.
+TEST(EtcdKvTest, ATlsClusterAnswersOnlyAClientWithItsCertificate) {
+  char pattern[] = "/tmp/evald-etcd-tls-XXXXXX";
+  const std::string certs = mkdtemp(pattern);
+  ASSERT_EQ(
+      std::system(absl::StrCat(EVALD_SOURCE_DIR, "/scripts/make-certs.sh ",
+                               certs, " > /dev/null")
+                      .c_str()),
+      0);
+  auto read = [&](const std::string& name) {
+    std::ifstream in(certs + "/" + name);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  storage::EtcdTls tls{read("ca.pem"), read("client.pem"), read("client.key")};
+  {
+    EtcdCluster cluster(3, certs);
+    auto kv = EtcdKv::Connect(cluster.endpoints(), absl::Seconds(2), tls);
+    bool written = false;
+    for (int i = 0; i < 100 && !written; ++i) {
+      absl::StatusOr<bool> put = kv->PutIfRevision("/evald/test/tls", "x", 0);
+      written = put.ok() && *put;
+      if (!written) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_TRUE(written) << "no TLS write was accepted";
+    // Without a client certificate, or without TLS: nothing.
+    storage::EtcdTls no_cert{tls.ca_pem, "", ""};
+    auto anonymous =
+        EtcdKv::Connect(cluster.endpoints(), absl::Milliseconds(500), no_cert);
+    EXPECT_FALSE(anonymous->Get("/evald/test/tls").ok());
+    auto plain = EtcdKv::Connect(cluster.endpoints(), absl::Milliseconds(500));
+    EXPECT_FALSE(plain->Get("/evald/test/tls").ok());
+  }
+  std::filesystem::remove_all(certs);
 }
 
 }  // namespace
