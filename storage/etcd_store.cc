@@ -28,8 +28,11 @@ constexpr int kScanPage = 500;
 // times out, and a caller should retry (with the same request_id, which is
 // safe: the outcome of a timed-out Txn is unknown).
 absl::Status Unreachable(const absl::Status& s, absl::string_view what) {
+  // etcd answers "too many requests" (ResourceExhausted) while it catches
+  // up; that too passes.
   if (s.code() == absl::StatusCode::kDeadlineExceeded ||
-      s.code() == absl::StatusCode::kUnavailable) {
+      s.code() == absl::StatusCode::kUnavailable ||
+      s.code() == absl::StatusCode::kResourceExhausted) {
     absl::Status out = absl::UnavailableError(absl::StrCat(
         "storage: the etcd cluster did not answer the ", what,
         " in time (no majority reachable); retry with the same request_id"));

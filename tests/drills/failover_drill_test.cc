@@ -227,7 +227,8 @@ TEST_F(ReplicasTest, FailOverDrill) {
   for (int c = 0; c < kClients; ++c) clients.emplace_back(client, c);
 
   // How long writes stalled after `t`: the longest time without an
-  // acknowledged write in the two seconds from the last one before `t`.
+  // acknowledged write in the four seconds from the last one before `t`
+  // (a slow machine elects a new leader in well under that).
   auto stall_after = [&](Clock::time_point t) {
     std::vector<Clock::time_point> all;
     {
@@ -241,7 +242,7 @@ TEST_F(ReplicasTest, FailOverDrill) {
     }
     double longest = 0;
     for (const Clock::time_point& s : all) {
-      if (s <= t || s > t + std::chrono::seconds(2)) continue;
+      if (s <= t || s > t + std::chrono::seconds(4)) continue;
       longest = std::max(
           longest,
           std::chrono::duration<double, std::milli>(s - previous).count());
@@ -254,12 +255,12 @@ TEST_F(ReplicasTest, FailOverDrill) {
   ASSERT_GE(leader, 0);
   const Clock::time_point leader_killed = Clock::now();
   cluster.Kill(leader);
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  std::this_thread::sleep_for(std::chrono::seconds(4));
   const double after_leader = stall_after(leader_killed);
   // Replica A dies; its clients go on through B.
   const Clock::time_point replica_killed = Clock::now();
   evald_.Kill();
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  std::this_thread::sleep_for(std::chrono::seconds(4));
   const double after_replica = stall_after(replica_killed);
   cluster.Start(leader);
   ASSERT_TRUE(evald_.Start());
@@ -272,7 +273,7 @@ TEST_F(ReplicasTest, FailOverDrill) {
       "drill failover: %zu writes acknowledged; writes stalled %.0f ms when "
       "the etcd leader was killed, %.0f ms when a replica was\n",
       acked.size(), after_leader, after_replica);
-  // Writes went on within the two seconds after each kill.
+  // Writes went on within the four seconds after each kill.
   EXPECT_GT(after_leader, 0) << "no write succeeded after the leader died";
   EXPECT_GT(after_replica, 0) << "no write succeeded after replica A died";
 
