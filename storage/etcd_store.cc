@@ -198,6 +198,15 @@ absl::Status EtcdStore::Scan(
 }
 
 template <typename Message>
+absl::StatusOr<std::optional<Message>> EtcdStore::GetRecord(
+    const std::string& key) const {
+  absl::StatusOr<std::optional<std::string>> raw = GetRaw(StateKey(key));
+  if (!raw.ok()) return raw.status();
+  if (!*raw) return std::nullopt;
+  return Parse<Message>(key, **raw);
+}
+
+template <typename Message>
 absl::StatusOr<std::vector<Message>> EtcdStore::ReadAll(
     absl::string_view prefix) const {
   std::vector<Message> out;
@@ -219,20 +228,12 @@ absl::StatusOr<std::vector<Message>> EtcdStore::ReadAll(
 
 absl::StatusOr<std::optional<v1::Project>> EtcdStore::GetProject(
     absl::string_view project_id) const {
-  const std::string key = keys::Project(project_id);
-  absl::StatusOr<std::optional<std::string>> raw = GetRaw(StateKey(key));
-  if (!raw.ok()) return raw.status();
-  if (!*raw) return std::nullopt;
-  return Parse<v1::Project>(key, **raw);
+  return GetRecord<v1::Project>(keys::Project(project_id));
 }
 
 absl::StatusOr<std::optional<v1::Evaluation>> EtcdStore::GetEvaluation(
     absl::string_view project_id, int year, v1::Phase phase) const {
-  const std::string key = keys::Evaluation(project_id, year, phase);
-  absl::StatusOr<std::optional<std::string>> raw = GetRaw(StateKey(key));
-  if (!raw.ok()) return raw.status();
-  if (!*raw) return std::nullopt;
-  return Parse<v1::Evaluation>(key, **raw);
+  return GetRecord<v1::Evaluation>(keys::Evaluation(project_id, year, phase));
 }
 
 absl::StatusOr<std::vector<v1::Evaluation>> EtcdStore::ProjectEvaluations(
@@ -247,20 +248,12 @@ absl::StatusOr<std::vector<v1::Disbursement>> EtcdStore::ProjectDisbursements(
 
 absl::StatusOr<std::optional<RequestRecord>> EtcdStore::GetRequest(
     absl::string_view principal, absl::string_view request_id) const {
-  const std::string key = keys::Request(principal, request_id);
-  absl::StatusOr<std::optional<std::string>> raw = GetRaw(StateKey(key));
-  if (!raw.ok()) return raw.status();
-  if (!*raw) return std::nullopt;
-  return Parse<RequestRecord>(key, **raw);
+  return GetRecord<RequestRecord>(keys::Request(principal, request_id));
 }
 
 absl::StatusOr<std::optional<v1::AuditEvent>> EtcdStore::LastAuditEvent(
     absl::string_view project_id) const {
-  const std::string key = keys::AuditTip(project_id);
-  absl::StatusOr<std::optional<std::string>> raw = GetRaw(StateKey(key));
-  if (!raw.ok()) return raw.status();
-  if (!*raw) return std::nullopt;
-  return Parse<v1::AuditEvent>(key, **raw);
+  return GetRecord<v1::AuditEvent>(keys::AuditTip(project_id));
 }
 
 absl::StatusOr<std::vector<PrincipalRecord>> EtcdStore::ListPrincipals() const {
@@ -285,11 +278,7 @@ absl::Status EtcdStore::SetMarker(absl::string_view name) {
 
 absl::StatusOr<std::optional<v1::Organisation>> EtcdStore::GetOrganisation(
     absl::string_view code) const {
-  const std::string key = keys::Organisation(code);
-  absl::StatusOr<std::optional<std::string>> raw = GetRaw(StateKey(key));
-  if (!raw.ok()) return raw.status();
-  if (!*raw) return std::nullopt;
-  return Parse<v1::Organisation>(key, **raw);
+  return GetRecord<v1::Organisation>(keys::Organisation(code));
 }
 
 absl::StatusOr<std::vector<v1::Organisation>> EtcdStore::ListOrganisations()

@@ -172,6 +172,11 @@ class EtcdStore final : public Store {
       absl::string_view family, absl::string_view begin, absl::string_view end,
       const std::function<bool(absl::string_view, absl::string_view)>& fn)
       const;
+  // The state record at `key` (storage/keys.h), parsed; DataLoss if it
+  // does not parse.
+  template <typename Message>
+  absl::StatusOr<std::optional<Message>> GetRecord(
+      const std::string& key) const;
   template <typename Message>
   absl::StatusOr<std::vector<Message>> ReadAll(absl::string_view prefix) const;
   template <typename Message>
