@@ -44,7 +44,7 @@ absl::StatusOr<std::string> BusinessMetrics(const storage::Store& store,
     store_bytes[absl::StrCat("kind=\"", kind, "\"")] =
         static_cast<double>(bytes);
   }
-  return absl::StrCat(
+  std::string district = absl::StrCat(
       Gauge("evald_phases", "Evaluation phases by state.", phases),
       Gauge("evald_tranches_due_fen",
             "Tranches payable and not yet released, in fen.", {{"", due_fen}}),
@@ -56,12 +56,16 @@ absl::StatusOr<std::string> BusinessMetrics(const storage::Store& store,
       Gauge("evald_oldest_unpaid_due_age_seconds",
             "How long ago the earliest unpaid tranche fell due, in whole "
             "days as seconds (0: none is past due).",
-            {{"", oldest_days * 86400}}),
-      Gauge("evald_store_bytes",
-            "RocksDB's sizes: SST files, compaction "
-            "backlog, memtables, block cache.",
-            store_bytes),
-      EngineStatisticsText(store.Statistics()));
+            {{"", oldest_days * 86400}}));
+  // RocksDB's own figures, only where RocksDB runs: on etcd they would be
+  // zeros that look like an idle disk (etcd has its own /metrics).
+  if (store.Kind() != "rocksdb") return district;
+  return absl::StrCat(district,
+                      Gauge("evald_store_bytes",
+                            "RocksDB's sizes: SST files, compaction "
+                            "backlog, memtables, block cache.",
+                            store_bytes),
+                      EngineStatisticsText(store.Statistics()));
 }
 
 std::string EngineStatisticsText(const storage::Store::EngineStatistics& s) {
