@@ -243,8 +243,12 @@ class Engine {
                                          Stripe& stripe)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stripe.mu);
 
+  // Whether a principal of that name is stored (revoked ones included).
+  absl::StatusOr<bool> HasPrincipal(const std::string& name) const;
+
   // Registers one organisation of the file or the migration under the
-  // registry's stream lock.
+  // registry's stream lock. Another replica having registered it first
+  // counts as done.
   absl::Status RegisterAtStart(absl::string_view method,
                                const v1::CreateOrganisationRequest& request);
 

@@ -283,15 +283,21 @@ absl::StatusOr<PrincipalRegistry> Engine::SeedPrincipals(
     Stripe& stripe = StripeOf(kPrincipalsStream);
     absl::MutexLock lock(&stripe.mu);
     absl::StatusOr<Applied> applied = ApplyAndCommit(*command, {}, stripe);
-    if (!applied.ok()) return applied.status();
+    if (!applied.ok()) {
+      // Another replica starting at the same moment may have seeded it.
+      if (absl::StatusOr<bool> there = HasPrincipal(p.name);
+          there.ok() && *there) {
+        continue;
+      }
+      return applied.status();
+    }
     ++seeded;
   }
-  if (seeded > 0) {
-    absl::StatusOr<std::vector<storage::PrincipalRecord>> all =
-        store_->ListPrincipals();
-    if (!all.ok()) return all.status();
-    stored = *std::move(all);
-  }
+  // Read again: what this process seeded, and what another replica did.
+  absl::StatusOr<std::vector<storage::PrincipalRecord>> all =
+      store_->ListPrincipals();
+  if (!all.ok()) return all.status();
+  stored = *std::move(all);
   PrincipalRegistry registry;
   for (const storage::PrincipalRecord& r : *stored) {
     if (r.revoked()) continue;
@@ -315,7 +321,24 @@ absl::Status Engine::RegisterAtStart(
   command->set_request_id(absl::StrCat("seed:", request.code()));
   Stripe& stripe = StripeOf(kOrganisationsStream);
   absl::MutexLock lock(&stripe.mu);
-  return ApplyAndCommit(*command, {}, stripe).status();
+  absl::Status s = ApplyAndCommit(*command, {}, stripe).status();
+  if (!s.ok()) {
+    // Another replica starting at the same moment may have registered it.
+    absl::StatusOr<std::optional<v1::Organisation>> there =
+        store_->GetOrganisation(request.code());
+    if (there.ok() && *there) return absl::OkStatus();
+  }
+  return s;
+}
+
+absl::StatusOr<bool> Engine::HasPrincipal(const std::string& name) const {
+  absl::StatusOr<std::vector<storage::PrincipalRecord>> all =
+      store_->ListPrincipals();
+  if (!all.ok()) return all.status();
+  for (const storage::PrincipalRecord& r : *all) {
+    if (r.name() == name) return true;
+  }
+  return false;
 }
 
 absl::StatusOr<Engine::Migration> Engine::SeedOrganisations(

@@ -57,6 +57,7 @@ class EvaldProcess {
   void ShareStoreWith(const EvaldProcess& other) {
     etcd_prefix_ = other.etcd_prefix_;
   }
+  void SetEtcdPrefix(const std::string& prefix) { etcd_prefix_ = prefix; }
   // HOST:PORT of the HTTP port when started with --http_listen, else "".
   const std::string& http_address() const { return http_address_; }
 

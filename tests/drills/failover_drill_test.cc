@@ -176,6 +176,46 @@ TEST_F(ReplicasTest, AReplicaCutOffFromTheMajorityRefusesWritesAsUnavailable) {
   EXPECT_EQ(ReleasesIn("P1"), 1);
 }
 
+// Two replicas started at the same moment on a fresh prefix both seed the
+// organisations and principals files: one of each pair of racing seeds
+// wins, the other counts it as done, and both replicas serve every token.
+TEST_F(ReplicasTest, ReplicasStartingAtOnceOnAFreshPrefixBothServe) {
+  const std::string prefix = FreshEtcdPrefix();
+  EvaldProcess one, two;
+  one.SetEtcdPrefix(prefix);
+  two.SetEtcdPrefix(prefix);
+  bool one_started = false, two_started = false;
+  std::thread a([&] { one_started = one.Start(); });
+  std::thread b([&] { two_started = two.Start(); });
+  a.join();
+  b.join();
+  ASSERT_TRUE(one_started);
+  ASSERT_TRUE(two_started);
+  std::vector<std::string> seen_by;
+  for (EvaldProcess* replica : {&one, &two}) {
+    auto stub = replica->NewStub();
+    v1::ListOrganisationsResponse orgs;
+    auto ctx = Context(kBureau);
+    ASSERT_TRUE(stub->ListOrganisations(ctx.get(),
+                                        v1::ListOrganisationsRequest(), &orgs)
+                    .ok());
+    // The file's 18 and the 2 placeholders of the test principals'
+    // organisations, each once.
+    std::set<std::string> codes;
+    for (const v1::Organisation& o : orgs.organisations())
+      codes.insert(o.code());
+    EXPECT_EQ(codes.size(), 20u);
+    EXPECT_EQ(orgs.organisations_size(), 20);
+    seen_by.push_back(orgs.SerializeAsString());
+    auto finance = Context(kFinance);
+    v1::ListDisbursementsResponse none;
+    EXPECT_TRUE(stub->ListDisbursements(finance.get(),
+                                        v1::ListDisbursementsRequest(), &none)
+                    .ok());
+  }
+  EXPECT_EQ(seen_by[0], seen_by[1]);
+}
+
 TEST_F(ReplicasTest, FailOverDrill) {
   constexpr int kClients = 4;
   for (int c = 0; c < kClients; ++c) DueProject(absl::StrCat("D", c));
