@@ -36,7 +36,12 @@ absl::StatusOr<v1::ListEventsResponse> Engine::ListEvents(
   }
   if (absl::Status s = ValidateFilter(r.filter()); !s.ok()) return s;
   const int page_size = r.page_size() == 0 ? 100 : r.page_size();
-  const int64_t latest = store_->FeedLatest();
+  int64_t latest = store_->FeedLatest();
+  if (r.after_cursor() > latest && !store_->SingleWriter()) {
+    // A cursor another replica handed out, whose commit this replica's
+    // watch has not delivered yet: it is milliseconds away.
+    latest = store_->WaitForFeed(r.after_cursor() - 1, absl::Seconds(2));
+  }
   if (r.after_cursor() > latest) {
     return absl::OutOfRangeError(
         absl::StrCat("after_cursor: ", r.after_cursor(),

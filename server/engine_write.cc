@@ -228,9 +228,11 @@ absl::StatusOr<Reply> Engine::Mutate(const Principal& who,
       *command,
       [&who](const v1::Project& p) { return AuthorizeProject(who, p); },
       stripe);
-  if (absl::IsAborted(applied.status())) {
+  if (!applied.ok() && !store_->SingleWriter()) {
     // The same request, retried on another replica, may have been the one
-    // that committed first: its reply is the answer.
+    // that committed first -- then deciding again was refused (Aborted, or
+    // by the rules: the project it created exists): its reply is the
+    // answer.
     absl::StatusOr<std::optional<storage::RequestRecord>> first =
         store_->GetRequest(who.name, command->request_id());
     if (first.ok() && *first && (*first)->method() == method &&

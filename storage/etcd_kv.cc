@@ -26,6 +26,9 @@ std::unique_ptr<EtcdKv> EtcdKv::Connect(
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  // A page of the feed (1,500 audit events of a few KB) is more than
+  // gRPC's default 4 MiB.
+  args.SetMaxReceiveMessageSize(64 << 20);
   if (tls) {
     std::string name = tls->server_name;
     if (name.empty() && !endpoints.empty()) {

@@ -1,6 +1,7 @@
 #include "storage/etcd_store.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -578,6 +579,12 @@ void EtcdStore::WatchAudit(int64_t from_revision) {
       if (response.compact_revision() > 0) {
         next = std::max(next, response.compact_revision());
       }
+      if (response.canceled()) {
+        // etcd ends a watch whose start was compacted away but keeps the
+        // stream open: end it, and watch again from what is kept.
+        context.TryCancel();
+        break;
+      }
     }
     stream->Finish();
     {
@@ -614,10 +621,25 @@ absl::StatusOr<std::vector<Store::FeedEntry>> EtcdStore::ReadFeed(
   r.set_range_end(keys::PrefixEnd(AuditKey("")));
   r.set_min_mod_revision(std::max<int64_t>(after / kCursorsPerRevision, 1));
   r.set_max_mod_revision(latest / kCursorsPerRevision);
+  // In revision order, a page at a time: `limit` more than a revision can
+  // hold, so that the page holds whole revisions but perhaps its last.
+  r.set_sort_target(etcdserverpb::RangeRequest::MOD);
+  r.set_sort_order(etcdserverpb::RangeRequest::ASCEND);
+  r.set_limit(limit + kCursorsPerRevision);
   absl::StatusOr<etcdserverpb::RangeResponse> reply = kv_->Range(r);
   if (!reply.ok()) return Unreachable(reply.status(), "feed read");
+  int64_t last_whole = std::numeric_limits<int64_t>::max();
+  if (reply->more() && reply->kvs_size() > 0) {
+    // The last revision of the page may go on beyond it.
+    int64_t last = 0;
+    for (const mvccpb::KeyValue& kv : reply->kvs()) {
+      last = std::max(last, kv.mod_revision());
+    }
+    last_whole = last - 1;
+  }
   std::vector<FeedEntry> out;
   for (const auto& [cursor, kv] : Numbered(*reply)) {
+    if (kv->mod_revision() > last_whole) break;
     if (cursor <= after || cursor > latest) continue;
     if (static_cast<int>(out.size()) >= limit) break;
     absl::StatusOr<v1::AuditEvent> event =
