@@ -208,22 +208,32 @@ absl::StatusOr<std::optional<Message>> EtcdStore::GetRecord(
 }
 
 template <typename Message>
+absl::Status EtcdStore::ScanRecords(
+    absl::string_view family, absl::string_view begin, absl::string_view end,
+    const std::function<bool(absl::string_view, Message&)>& fn) const {
+  absl::Status error;
+  absl::Status s =
+      Scan(family, begin, end, [&](absl::string_view k, absl::string_view v) {
+        absl::StatusOr<Message> m = Parse<Message>(k, v);
+        if (!m.ok()) {
+          error = m.status();
+          return false;
+        }
+        return fn(k, *m);
+      });
+  return s.ok() ? error : s;
+}
+
+template <typename Message>
 absl::StatusOr<std::vector<Message>> EtcdStore::ReadAll(
     absl::string_view prefix) const {
   std::vector<Message> out;
-  absl::Status error;
-  absl::Status s = Scan(kState, prefix, keys::PrefixEnd(prefix),
-                        [&](absl::string_view k, absl::string_view v) {
-                          absl::StatusOr<Message> m = Parse<Message>(k, v);
-                          if (!m.ok()) {
-                            error = m.status();
-                            return false;
-                          }
-                          out.push_back(*std::move(m));
-                          return true;
-                        });
+  absl::Status s = ScanRecords<Message>(kState, prefix, keys::PrefixEnd(prefix),
+                                        [&](absl::string_view, Message& m) {
+                                          out.push_back(std::move(m));
+                                          return true;
+                                        });
   if (!s.ok()) return s;
-  if (!error.ok()) return error;
   return out;
 }
 
@@ -312,27 +322,21 @@ absl::StatusOr<Page<Message>> EtcdStore::List(
   const int limit = ClampPageSize(page_size);
   Page<Message> page;
   std::string last_key;
-  absl::Status error;
-  absl::Status s = Scan(family, begin, keys::PrefixEnd(prefix),
-                        [&](absl::string_view k, absl::string_view v) {
-                          absl::StatusOr<Message> m = Parse<Message>(k, v);
-                          if (!m.ok()) {
-                            error = m.status();
-                            return false;
-                          }
-                          if (match && !match(*m)) return true;
-                          if (page.items.size() == limit) {
-                            // One more matches: there is a next page.
-                            page.next_page_token = absl::BytesToHexString(
-                                absl::StrCat(list, "\n", last_key));
-                            return false;
-                          }
-                          *page.items.Add() = *std::move(m);
-                          last_key = std::string(k);
-                          return true;
-                        });
+  absl::Status s = ScanRecords<Message>(
+      family, begin, keys::PrefixEnd(prefix),
+      [&](absl::string_view k, Message& m) {
+        if (match && !match(m)) return true;
+        if (page.items.size() == limit) {
+          // One more matches: there is a next page.
+          page.next_page_token =
+              absl::BytesToHexString(absl::StrCat(list, "\n", last_key));
+          return false;
+        }
+        *page.items.Add() = std::move(m);
+        last_key = std::string(k);
+        return true;
+      });
   if (!s.ok()) return s;
-  if (!error.ok()) return error;
   return page;
 }
 
@@ -694,23 +698,15 @@ absl::StatusOr<std::vector<v1::WebhookDelivery>>
 EtcdStore::ListWebhookDeliveries(absl::string_view endpoint, int64_t after,
                                  int limit) const {
   std::vector<v1::WebhookDelivery> out;
-  absl::Status error;
   const std::string prefix = absl::StrCat("webhook-log/", endpoint, "/");
-  absl::Status s =
-      Scan(kState, WebhookLogKey(endpoint, after + 1), keys::PrefixEnd(prefix),
-           [&](absl::string_view k, absl::string_view v) {
-             if (static_cast<int>(out.size()) >= limit) return false;
-             absl::StatusOr<v1::WebhookDelivery> d =
-                 Parse<v1::WebhookDelivery>(k, v);
-             if (!d.ok()) {
-               error = d.status();
-               return false;
-             }
-             out.push_back(*std::move(d));
-             return true;
-           });
+  absl::Status s = ScanRecords<v1::WebhookDelivery>(
+      kState, WebhookLogKey(endpoint, after + 1), keys::PrefixEnd(prefix),
+      [&](absl::string_view, v1::WebhookDelivery& d) {
+        if (static_cast<int>(out.size()) >= limit) return false;
+        out.push_back(std::move(d));
+        return true;
+      });
   if (!s.ok()) return s;
-  if (!error.ok()) return error;
   return out;
 }
 
@@ -719,33 +715,16 @@ EtcdStore::ListWebhookDeliveries(absl::string_view endpoint, int64_t after,
 absl::Status EtcdStore::ForEachChainTip(
     const std::function<bool(const v1::AuditEvent&)>& fn) const {
   const std::string prefix = keys::AuditTip("");
-  absl::Status error;
-  absl::Status s = Scan(kState, prefix, keys::PrefixEnd(prefix),
-                        [&](absl::string_view k, absl::string_view v) {
-                          absl::StatusOr<v1::AuditEvent> e =
-                              Parse<v1::AuditEvent>(k, v);
-                          if (!e.ok()) {
-                            error = e.status();
-                            return false;
-                          }
-                          return fn(*e);
-                        });
-  return s.ok() ? error : s;
+  return ScanRecords<v1::AuditEvent>(
+      kState, prefix, keys::PrefixEnd(prefix),
+      [&](absl::string_view, v1::AuditEvent& e) { return fn(e); });
 }
 
 absl::Status EtcdStore::ForEachAuditEvent(
     const std::function<bool(const v1::AuditEvent&)>& fn) const {
-  absl::Status error;
-  absl::Status s =
-      Scan(kAudit, "", "", [&](absl::string_view k, absl::string_view v) {
-        absl::StatusOr<v1::AuditEvent> e = Parse<v1::AuditEvent>(k, v);
-        if (!e.ok()) {
-          error = e.status();
-          return false;
-        }
-        return fn(*e);
-      });
-  return s.ok() ? error : s;
+  return ScanRecords<v1::AuditEvent>(
+      kAudit, "", "",
+      [&](absl::string_view, v1::AuditEvent& e) { return fn(e); });
 }
 
 absl::StatusOr<std::string> EtcdStore::ContentDigest() const {

@@ -172,6 +172,12 @@ class EtcdStore final : public Store {
       absl::string_view family, absl::string_view begin, absl::string_view end,
       const std::function<bool(absl::string_view, absl::string_view)>& fn)
       const;
+  // Scan, each value parsed as a Message: fn(key, record). DataLoss (and
+  // the scan stops) at a value that does not parse.
+  template <typename Message>
+  absl::Status ScanRecords(
+      absl::string_view family, absl::string_view begin, absl::string_view end,
+      const std::function<bool(absl::string_view, Message&)>& fn) const;
   // The state record at `key` (storage/keys.h), parsed; DataLoss if it
   // does not parse.
   template <typename Message>
