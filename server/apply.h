@@ -64,7 +64,7 @@ class StateReader {
 class StoreReader : public StateReader {
  public:
   // `store` must outlive the reader.
-  explicit StoreReader(const storage::Store* store) : store_(store) {}
+  explicit StoreReader(const storage::RecordReader* store) : store_(store) {}
   absl::StatusOr<std::optional<v1::Project>> Project(
       const std::string& id) override;
   absl::StatusOr<std::optional<v1::Evaluation>> Evaluation(
@@ -80,7 +80,7 @@ class StoreReader : public StateReader {
       const std::string& tranche) override;
 
  private:
-  const storage::Store* store_;
+  const storage::RecordReader* store_;
 };
 
 using Reply = std::variant<v1::Project, v1::Evaluation, v1::Disbursement,

@@ -234,13 +234,14 @@ class Engine {
   absl::StatusOr<Reply> Mutate(const Principal& who, absl::string_view method,
                                const google::protobuf::Message& request);
 
-  // Applies and commits `command` under `stripe`'s lock. On a store with
-  // other writers, a commit refused because another replica changed the
-  // stream first (Aborted) is decided again from fresh reads, up to
-  // kCommitAttempts times in all, then Aborted.
-  absl::StatusOr<Applied> ApplyAndCommit(const v1::Command& command,
-                                         const ProjectCheck& check,
-                                         Stripe& stripe)
+  // Applies and commits `command` under `stripe`'s lock, deciding from
+  // `reads` (the store's CommandReads for it; null: read them here). On a
+  // store with other writers, a commit refused because another replica
+  // changed the stream first (Aborted) is decided again from fresh reads,
+  // up to kCommitAttempts times in all, then Aborted.
+  absl::StatusOr<Applied> ApplyAndCommit(
+      const v1::Command& command, const ProjectCheck& check, Stripe& stripe,
+      std::shared_ptr<const storage::RecordReader> reads = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stripe.mu);
 
   // Whether a principal of that name is stored (revoked ones included).

@@ -13,6 +13,7 @@
 #include "common/sha256.h"
 #include "server/authz.h"
 #include "server/commands.h"
+#include "server/convert.h"
 #include "server/engine.h"
 #include "server/organisations.h"
 #include "server/validate.h"
@@ -20,15 +21,15 @@
 namespace evald::server {
 
 // Apply's reads under a stripe's lock: the project record and the chain
-// tip from the stripe's caches, everything else from the store. A store
-// with other writers (etcd) keeps no caches: the reader then remembers
-// what it read for one command only.
+// tip from the stripe's caches, everything else from `reads` (the store's
+// CommandReads). A store with other writers (etcd) keeps no caches: the
+// reader then remembers what it read for one command only.
 class Engine::CachedReader : public StoreReader {
  public:
-  CachedReader(const storage::Store* store, Stripe& stripe)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stripe.mu)
-      : StoreReader(store),
-        store_(store),
+  CachedReader(const storage::Store* store, const storage::RecordReader* reads,
+               Stripe& stripe) ABSL_EXCLUSIVE_LOCKS_REQUIRED(stripe.mu)
+      : StoreReader(reads),
+        reads_(reads),
         projects_(store->SingleWriter() ? stripe.projects : own_projects_),
         tips_(store->SingleWriter() ? stripe.tips : own_tips_) {}
 
@@ -44,7 +45,7 @@ class Engine::CachedReader : public StoreReader {
       }
       return project;
     }
-    absl::StatusOr<std::optional<v1::Project>> p = store_->GetProject(id);
+    absl::StatusOr<std::optional<v1::Project>> p = reads_->GetProject(id);
     if (p.ok() && *p) projects_.emplace(id, (*p)->SerializeAsString());
     return p;  // an absent one is not kept: it may be created
   }
@@ -59,7 +60,7 @@ class Engine::CachedReader : public StoreReader {
   }
 
  private:
-  const storage::Store* store_;
+  const storage::RecordReader* reads_;
   absl::flat_hash_map<std::string, std::string> own_projects_;
   absl::flat_hash_map<std::string, ChainTip> own_tips_;
   absl::flat_hash_map<std::string, std::string>& projects_;
@@ -75,7 +76,7 @@ namespace {
 // may let the project name what was retired a moment before, which
 // retiring allows for records made earlier anyway.
 absl::Status CheckRegistry(const v1::Command& command,
-                           const storage::Store& store) {
+                           const storage::RecordReader& store) {
   const OrganisationLookup lookup = [&store](const std::string& code) {
     return store.GetOrganisation(code);
   };
@@ -96,29 +97,51 @@ absl::Status CheckRegistry(const v1::Command& command,
   return absl::OkStatus();
 }
 
+// What `command` will read (storage::ReadPlan): its request record, its
+// stream, and the phase or the whole contract its rules need (ReadsOf).
+storage::ReadPlan PlanOf(const v1::Command& command) {
+  storage::ReadPlan plan;
+  plan.principal = command.principal();
+  plan.request_id = command.request_id();
+  plan.stream = StreamOf(command);
+  absl::StatusOr<ProjectCommand> pc = ProjectCommandOf(command);
+  if (!pc.ok()) return plan;  // not a project command (or a bad one)
+  switch (scoring::ReadsOf(pc->command)) {
+    case scoring::Reads::kContract:
+      break;
+    case scoring::Reads::kPhase:
+      plan.year = pc->year;
+      plan.phase = ToProto(pc->phase);
+      break;
+    case scoring::Reads::kWholeContract:
+      plan.whole_contract = true;
+      break;
+  }
+  return plan;
+}
+
 }  // namespace
 
 Engine::Stripe& Engine::StripeOf(absl::string_view stream) {
   return stripes_[absl::Hash<absl::string_view>()(stream) % kStripes];
 }
 
-absl::StatusOr<Applied> Engine::ApplyAndCommit(const v1::Command& command,
-                                               const ProjectCheck& check,
-                                               Stripe& stripe) {
+absl::StatusOr<Applied> Engine::ApplyAndCommit(
+    const v1::Command& command, const ProjectCheck& check, Stripe& stripe,
+    std::shared_ptr<const storage::RecordReader> reads) {
   absl::StatusOr<Applied> applied;
   for (int attempt = 1;; ++attempt) {
-    CachedReader reader(store_, stripe);
-    if (!store_->SingleWriter()) {
-      // The chain tip first: every command of the stream appends to it,
-      // and the commit's compares refuse one that another writer appended
-      // since, so whatever is read after the tip is of the same moment.
-      if (absl::StatusOr<ChainTip> tip = reader.Tip(StreamOf(command));
-          !tip.ok()) {
-        return tip.status();
-      }
+    if (reads == nullptr) {
+      absl::StatusOr<std::shared_ptr<const storage::RecordReader>> fresh =
+          store_->CommandReads(PlanOf(command));
+      if (!fresh.ok()) return fresh.status();
+      reads = std::move(*fresh);
     }
+    CachedReader reader(store_, reads.get(), stripe);
     applied = applier_.Apply(command, reader, check);
     if (!applied.ok()) return applied;
+    applied->writes.read_revision = reads->Revision();
+    reads = nullptr;  // a next attempt reads again
     const std::string& stream = applied->writes.events.front().project_id();
     absl::Status s = store_->Commit(applied->writes);
     if (s.ok()) break;
@@ -169,7 +192,10 @@ absl::StatusOr<Reply> Engine::Mutate(const Principal& who,
     // replayed as an answer.
     Stripe& stripe = StripeOf(StreamOf(*command));
     absl::MutexLock lock(&stripe.mu);
-    CachedReader reader(store_, stripe);
+    absl::StatusOr<std::shared_ptr<const storage::RecordReader>> reads =
+        store_->CommandReads(PlanOf(*command));
+    if (!reads.ok()) return reads.status();
+    CachedReader reader(store_, reads->get(), stripe);
     absl::StatusOr<Applied> applied = applier_.Apply(
         *command, reader,
         [&who](const v1::Project& p) { return AuthorizeProject(who, p); });
@@ -193,8 +219,11 @@ absl::StatusOr<Reply> Engine::Mutate(const Principal& who,
            kStripes]);
   Stripe& stripe = StripeOf(StreamOf(*command));
   absl::MutexLock lock(&stripe.mu);
+  absl::StatusOr<std::shared_ptr<const storage::RecordReader>> reads =
+      store_->CommandReads(PlanOf(*command));
+  if (!reads.ok()) return reads.status();
   absl::StatusOr<std::optional<storage::RequestRecord>> seen =
-      store_->GetRequest(who.name, command->request_id());
+      (*reads)->GetRequest(who.name, command->request_id());
   if (!seen.ok()) return seen.status();
   if (*seen) {
     if ((*seen)->method() != method ||
@@ -213,7 +242,7 @@ absl::StatusOr<Reply> Engine::Mutate(const Principal& who,
     return reply;
   }
 
-  if (absl::Status s = CheckRegistry(*command, *store_); !s.ok()) return s;
+  if (absl::Status s = CheckRegistry(*command, **reads); !s.ok()) return s;
 
   std::string token;  // CreatePrincipal: returned once, never stored
   if (command->has_create_project()) {
@@ -226,8 +255,8 @@ absl::StatusOr<Reply> Engine::Mutate(const Principal& who,
   }
   absl::StatusOr<Applied> applied = ApplyAndCommit(
       *command,
-      [&who](const v1::Project& p) { return AuthorizeProject(who, p); },
-      stripe);
+      [&who](const v1::Project& p) { return AuthorizeProject(who, p); }, stripe,
+      *std::move(reads));
   if (!applied.ok() && !store_->SingleWriter()) {
     // The same request, retried on another replica, may have been the one
     // that committed first -- then deciding again was refused (Aborted, or

@@ -16,45 +16,20 @@
 #include "absl/strings/str_split.h"
 #include "common/sha256.h"
 #include "storage/counters.h"
+#include "storage/etcd_command_reads.h"
+#include "storage/etcd_records.h"
 #include "storage/keys.h"
 
 namespace evald::storage {
+
+using etcd::kAudit;
+using etcd::kState;
+using etcd::Parse;
+using etcd::Unreachable;
+
 namespace {
 
-constexpr absl::string_view kState = "s/";
-constexpr absl::string_view kAudit = "a/";
 constexpr int kScanPage = 500;
-
-// etcd's errors as the store's: a member that cannot reach the majority
-// times out, and a caller should retry (with the same request_id, which is
-// safe: the outcome of a timed-out Txn is unknown).
-absl::Status Unreachable(const absl::Status& s, absl::string_view what) {
-  // etcd answers "too many requests" (ResourceExhausted) while it catches
-  // up; that too passes.
-  if (s.code() == absl::StatusCode::kDeadlineExceeded ||
-      s.code() == absl::StatusCode::kUnavailable ||
-      s.code() == absl::StatusCode::kResourceExhausted) {
-    absl::Status out = absl::UnavailableError(absl::StrCat(
-        "storage: the etcd cluster did not answer the ", what,
-        " in time (no majority reachable); retry with the same request_id"));
-    out.SetPayload(kStorageDetailUrl, absl::Cord(s.message()));
-    return out;
-  }
-  absl::Status out =
-      absl::InternalError(absl::StrCat("storage: etcd refused the ", what));
-  out.SetPayload(kStorageDetailUrl, absl::Cord(s.message()));
-  return out;
-}
-
-template <typename Message>
-absl::StatusOr<Message> Parse(absl::string_view key, absl::string_view raw) {
-  Message m;
-  if (!m.ParseFromArray(raw.data(), static_cast<int>(raw.size()))) {
-    return absl::DataLossError(
-        absl::StrCat("storage: the record at ", key, " does not parse"));
-  }
-  return m;
-}
 
 std::string WebhookCursorKey(absl::string_view endpoint) {
   return absl::StrCat("webhook-cursor/", endpoint);
@@ -139,7 +114,10 @@ absl::StatusOr<std::unique_ptr<EtcdStore>> EtcdStore::Open(
 
 EtcdStore::EtcdStore(std::unique_ptr<EtcdKv> kv,
                      const EtcdStoreOptions& options)
-    : kv_(std::move(kv)), prefix_(options.prefix) {}
+    : kv_(std::move(kv)),
+      prefix_(options.prefix),
+      reads_(kv_.get(), EtcdTxnBatch::Mode::kFlat),
+      writes_(kv_.get(), EtcdTxnBatch::Mode::kNested) {}
 
 EtcdStore::~EtcdStore() {
   {
@@ -235,6 +213,14 @@ absl::StatusOr<std::vector<Message>> EtcdStore::ReadAll(
                                         });
   if (!s.ok()) return s;
   return out;
+}
+
+absl::StatusOr<std::shared_ptr<const RecordReader>> EtcdStore::CommandReads(
+    const ReadPlan& plan) const {
+  absl::StatusOr<std::shared_ptr<const EtcdCommandReads>> reads =
+      EtcdCommandReads::Fetch(kv_.get(), &reads_, prefix_, plan);
+  if (!reads.ok()) return reads.status();
+  return std::shared_ptr<const RecordReader>(std::move(*reads));
 }
 
 absl::StatusOr<std::optional<v1::Project>> EtcdStore::GetProject(
@@ -455,7 +441,15 @@ etcdserverpb::TxnRequest EtcdStore::TxnOf(const WriteSet& w) const {
     c->set_create_revision(0);
   };
   auto replaces = [&](const std::string& key, const auto& put_of) {
-    if (!put_of.previous) {
+    if (w.read_revision > 0) {
+      // Unchanged since the command read it; an absent key counts as
+      // revision 0, so this covers "still absent" too.
+      etcdserverpb::Compare* c = txn.add_compare();
+      c->set_key(key);
+      c->set_target(etcdserverpb::Compare::MOD);
+      c->set_result(etcdserverpb::Compare::LESS);
+      c->set_mod_revision(w.read_revision + 1);
+    } else if (!put_of.previous) {
       absent(key);
     } else {
       etcdserverpb::Compare* c = txn.add_compare();
@@ -519,16 +513,17 @@ absl::Status EtcdStore::Commit(const WriteSet& w) {
         kEtcdMaxTxnOps, " operations, ", kEtcdMaxRequestBytes,
         " bytes); nothing was written"));
   }
-  absl::StatusOr<etcdserverpb::TxnResponse> reply = kv_->Txn(txn);
-  if (!reply.ok()) return Unreachable(reply.status(), "commit");
-  if (!reply->succeeded()) {
+  absl::StatusOr<EtcdTxnBatch::Outcome> committed =
+      writes_.Send(txn, static_cast<int64_t>(w.events.size()));
+  if (!committed.ok()) return Unreachable(committed.status(), "commit");
+  if (!committed->response.succeeded()) {
     return absl::AbortedError(
         "storage: another evald replica changed this record first; nothing "
         "was written");
   }
-  if (!w.events.empty()) {
-    AdvanceFeed(reply->header().revision() * kCursorsPerRevision +
-                static_cast<int64_t>(w.events.size()) - 1);
+  if (committed->events_at_revision > 0) {
+    AdvanceFeed(committed->response.header().revision() * kCursorsPerRevision +
+                committed->events_at_revision - 1);
   }
   return absl::OkStatus();
 }

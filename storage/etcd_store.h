@@ -9,17 +9,23 @@
 // not millions), and the summary is counted from the records at read time,
 // so that no two commands of one township ever conflict on a counter.
 //
-// Writes: Commit() is one etcd Txn. Its compares are what makes several
-// writers safe: every record it replaces must still hold the value the
-// command read (`previous`; absent: never created), every audit event it
-// appends must not exist yet (so two commands deciding from the same chain
-// tip cannot both commit: every command appends to its stream), and the
-// request record must not exist. Any compare failing writes nothing and
-// answers Aborted; the engine reads and decides again. A Txn beyond etcd's
-// limits (128 operations, 1.5 MiB) is refused before it is sent.
-//
 // Reads are linearizable (etcd's default): a replica cut off from the
-// majority answers Unavailable instead of serving what it last knew.
+// majority answers Unavailable instead of serving what it last knew. A
+// command reads through CommandReads (etcd_command_reads.h): one round for
+// its request record and stream, everything at one revision.
+//
+// Writes: Commit() is one etcd Txn. Its compares are what makes several
+// writers safe: every record it writes must not have changed since the
+// revision the command read at (WriteSet::read_revision: mod_revision <=
+// it; without one, the record must still hold the bytes of `previous`, or
+// be absent), every audit event it appends must not exist yet (so two
+// commands deciding from the same chain tip cannot both commit: every
+// command appends to its stream), and the request record must not exist.
+// Any compare failing writes nothing and answers Aborted; the engine reads
+// and decides again. A Txn beyond etcd's limits (128 operations, 1.5 MiB)
+// is refused before it is sent. Commands committing at the same moment go
+// to etcd together, each nested in one Txn with its own compares
+// (etcd_txn_batch.h).
 //
 // The event feed: an audit event's cursor is its etcd revision times 1000
 // plus its place among the events of that revision (in key order), so
@@ -42,6 +48,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "storage/etcd_kv.h"
+#include "storage/etcd_txn_batch.h"
 #include "storage/store.h"
 
 namespace evald::storage {
@@ -85,6 +92,9 @@ class EtcdStore final : public Store {
 
   // The Txn Commit would send (for the limits' test and the docs' figures).
   etcdserverpb::TxnRequest TxnOf(const WriteSet& writes) const;
+
+  absl::StatusOr<std::shared_ptr<const RecordReader>> CommandReads(
+      const ReadPlan& plan) const override;
 
   absl::StatusOr<std::optional<v1::Project>> GetProject(
       absl::string_view project_id) const override;
@@ -199,6 +209,9 @@ class EtcdStore final : public Store {
 
   std::unique_ptr<EtcdKv> kv_;
   const std::string prefix_;
+  // Every command's reads (CommandReads) and commits, batched.
+  mutable EtcdTxnBatch reads_;
+  EtcdTxnBatch writes_;
 
   mutable std::atomic<int64_t> feed_latest_{0};
   mutable absl::Mutex feed_mu_;

@@ -16,6 +16,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   return std::unique_ptr<Store>(std::move(*store));
 }
 
+absl::StatusOr<std::shared_ptr<const RecordReader>> Store::CommandReads(
+    const ReadPlan&) const {
+  // The store itself, not owned: the aliasing constructor with no owner.
+  return std::shared_ptr<const RecordReader>(std::shared_ptr<void>(), this);
+}
+
 absl::StatusOr<BackupManifest> Store::Backup(const std::string&, int) {
   return absl::UnimplementedError(absl::StrCat(
       "backup: the ", Kind(),

@@ -43,6 +43,7 @@
 #include "absl/synchronization/notification.h"
 #include "evaluation/v1/evaluation.pb.h"
 #include "google/protobuf/repeated_ptr_field.h"
+#include "storage/record_reader.h"
 #include "storage/records.pb.h"
 
 namespace rocksdb {
@@ -139,6 +140,10 @@ struct WriteSet {
   std::optional<RequestRecord> request;
   std::string request_principal;
   std::string request_id;
+  // The revision the command read at (RecordReader::Revision()); 0: not
+  // known. With it, an etcd Commit compares every record it writes on "not
+  // changed since that revision" instead of on the bytes of `previous`.
+  int64_t read_revision = 0;
 };
 
 // A page of a list: the items and the token to continue from ("" at end).
@@ -169,7 +174,7 @@ struct DisbursementFilter {
 // when another writer changed what a Commit was decided on, DataLoss when
 // stored data is damaged, Internal otherwise; the message never names a
 // file or host (StorageDetail has the rest).
-class Store {
+class Store : public RecordReader {
  public:
   // Opens the embedded RocksDB store (rocksdb_store.h).
   static absl::StatusOr<std::unique_ptr<Store>> Open(
@@ -211,41 +216,19 @@ class Store {
   };
   virtual EngineStatistics Statistics() const { return {}; }
 
-  virtual absl::StatusOr<std::optional<v1::Project>> GetProject(
-      absl::string_view project_id) const = 0;
-  virtual absl::StatusOr<std::optional<v1::Evaluation>> GetEvaluation(
-      absl::string_view project_id, int year, v1::Phase phase) const = 0;
-  // Every evaluation of a project, in (year, phase) order.
-  virtual absl::StatusOr<std::vector<v1::Evaluation>> ProjectEvaluations(
-      absl::string_view project_id) const = 0;
-  // Every tranche of a project, in (year, kind) order.
-  virtual absl::StatusOr<std::vector<v1::Disbursement>> ProjectDisbursements(
-      absl::string_view project_id) const = 0;
-  virtual absl::StatusOr<std::optional<RequestRecord>> GetRequest(
-      absl::string_view principal, absl::string_view request_id) const = 0;
-  // The project's latest audit event, if any (the audit chain's tip).
-  virtual absl::StatusOr<std::optional<v1::AuditEvent>> LastAuditEvent(
-      absl::string_view project_id) const = 0;
-
-  // Every principal record, in name order.
-  virtual absl::StatusOr<std::vector<PrincipalRecord>> ListPrincipals()
-      const = 0;
-
-  // The due date a tranche (its resource name) was announced overdue for,
-  // if it was.
-  virtual absl::StatusOr<std::optional<std::string>> GetOverdueMark(
-      absl::string_view tranche) const = 0;
-
   // Markers of one-time work done on the database (meta/{name}), e.g.
   // "registry_migrated": whether it was, and recording that it was.
   virtual absl::StatusOr<bool> HasMarker(absl::string_view name) const = 0;
   virtual absl::Status SetMarker(absl::string_view name) = 0;
 
-  // The registry of organisations: one by code, or all in code order.
-  virtual absl::StatusOr<std::optional<v1::Organisation>> GetOrganisation(
-      absl::string_view code) const = 0;
-  virtual absl::StatusOr<std::vector<v1::Organisation>> ListOrganisations()
-      const = 0;
+  // The reads of one command (`plan`), at one moment of the store.
+  // RocksDB: the store itself (its caller's locks keep it still). etcd:
+  // one linearizable round fetches what the plan names; anything else the
+  // command reads comes from the same revision, which the returned
+  // reader's Revision() names for Commit's compares. Unavailable as the
+  // store's reads are.
+  virtual absl::StatusOr<std::shared_ptr<const RecordReader>> CommandReads(
+      const ReadPlan& plan) const;
 
   // Lists. `page_token` is what the previous page returned ("" to start);
   // a token that this store did not issue is InvalidArgument.

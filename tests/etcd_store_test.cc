@@ -9,7 +9,11 @@
 #include "storage/etcd_store.h"
 
 #include <cstdio>
+#include <functional>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -18,6 +22,7 @@
 #include "server/apply.h"
 #include "server/commands.h"
 #include "server/config.h"
+#include "storage/etcd_txn_batch.h"
 #include "tests/etcd_cluster.h"
 
 namespace evald::testing {
@@ -63,9 +68,15 @@ TEST(EtcdStoreTest, TheLargestCommandFitsInOneTxn) {
       server::NewCommand(bureau, "CreateProject", r, absl::Now());
   ASSERT_TRUE(command.ok()) << command.status();
   command->set_policy_id(policies.Default().id);
-  server::StoreReader reader(store.get());
+  storage::ReadPlan plan;
+  plan.stream = "P-LONGEST";
+  absl::StatusOr<std::shared_ptr<const storage::RecordReader>> reads =
+      store->CommandReads(plan);
+  ASSERT_TRUE(reads.ok()) << reads.status();
+  server::StoreReader reader(reads->get());
   absl::StatusOr<server::Applied> applied = applier.Apply(*command, reader, {});
   ASSERT_TRUE(applied.ok()) << applied.status();
+  applied->writes.read_revision = (*reads)->Revision();
   EXPECT_EQ(applied->writes.evaluations.size(), 40u);
   EXPECT_EQ(applied->writes.disbursements.size(), 60u);
 
@@ -103,6 +114,118 @@ TEST(EtcdStoreTest, AChangeBeyondEtcdsLimitsIsRefusedAndWritesNothing) {
   EXPECT_THAT(s.message(), ::testing::HasSubstr("128 operations"));
   EXPECT_THAT(s.message(), ::testing::HasSubstr("nothing was written"));
   EXPECT_EQ(*store->ContentDigest(), *before);
+}
+
+// A command decided from one revision (CommandReads) commits only if no
+// record it writes changed since: a project changed by another writer in
+// between refuses the first decision (Aborted), and nothing of it lands.
+TEST(EtcdStoreTest, ADecisionFromBeforeAnotherWritersChangeIsAborted) {
+  EtcdCluster cluster;
+  std::unique_ptr<storage::EtcdStore> store = Open(cluster);
+  ASSERT_NE(store, nullptr);
+  v1::Project p;
+  p.set_project_id("P1");
+  p.set_name("first");
+  storage::WriteSet create;
+  create.projects.push_back({p, std::nullopt});
+  ASSERT_TRUE(store->Commit(create).ok());
+
+  storage::ReadPlan plan;
+  plan.stream = "P1";
+  auto decide = [&](const std::string& name) {
+    absl::StatusOr<std::shared_ptr<const storage::RecordReader>> reads =
+        store->CommandReads(plan);
+    EXPECT_TRUE(reads.ok()) << reads.status();
+    absl::StatusOr<std::optional<v1::Project>> read =
+        (*reads)->GetProject("P1");
+    EXPECT_TRUE(read.ok() && read->has_value());
+    storage::WriteSet w;
+    v1::Project next = **read;
+    next.set_name(name);
+    w.projects.push_back({next, **read});
+    w.read_revision = (*reads)->Revision();
+    EXPECT_GT(w.read_revision, 0);
+    return w;
+  };
+  const storage::WriteSet late = decide("late");
+  const storage::WriteSet early = decide("early");
+  ASSERT_TRUE(store->Commit(early).ok());
+  absl::Status s = store->Commit(late);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted) << s;
+  EXPECT_EQ((*store->GetProject("P1"))->name(), "early");
+  // Decided again from what is there now, it commits.
+  ASSERT_TRUE(store->Commit(decide("late")).ok());
+  EXPECT_EQ((*store->GetProject("P1"))->name(), "late");
+}
+
+// Txns sent at the same moment go to etcd together: 16 writers of their
+// own keys commit in fewer revisions than 16, each on its own compares
+// (the one whose key exists already writes nothing); writers of one key
+// are never put in one batch (etcd would refuse it), and readers each get
+// their own answers.
+TEST(EtcdStoreTest, TxnsSentAtOnceAreBatchedAndEachStandsAlone) {
+  EtcdCluster cluster;
+  std::unique_ptr<storage::EtcdKv> kv =
+      storage::EtcdKv::Connect(cluster.endpoints());
+  ASSERT_TRUE(kv->PutIfRevision("/batch/k7", "there first", 0).ok());
+  storage::EtcdTxnBatch writes(kv.get(), storage::EtcdTxnBatch::Mode::kNested);
+  storage::EtcdTxnBatch reads(kv.get(), storage::EtcdTxnBatch::Mode::kFlat);
+  constexpr int kWriters = 16;
+  std::vector<absl::StatusOr<storage::EtcdTxnBatch::Outcome>> outcomes(
+      kWriters, absl::UnknownError("not run"));
+  auto run_all = [](int n, const std::function<void(int)>& fn) {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; ++i) threads.emplace_back(fn, i);
+    for (std::thread& t : threads) t.join();
+  };
+  run_all(kWriters, [&](int i) {
+    etcdserverpb::TxnRequest txn;
+    etcdserverpb::Compare* c = txn.add_compare();
+    c->set_key(absl::StrCat("/batch/k", i));
+    c->set_target(etcdserverpb::Compare::CREATE);
+    c->set_create_revision(0);
+    etcdserverpb::PutRequest* put = txn.add_success()->mutable_request_put();
+    put->set_key(absl::StrCat("/batch/k", i));
+    put->set_value(absl::StrCat("v", i));
+    outcomes[i] = writes.Send(txn, 1);
+  });
+  std::set<int64_t> revisions;
+  for (int i = 0; i < kWriters; ++i) {
+    ASSERT_TRUE(outcomes[i].ok()) << outcomes[i].status();
+    EXPECT_EQ(outcomes[i]->response.succeeded(), i != 7) << i;
+    if (i != 7) revisions.insert(outcomes[i]->response.header().revision());
+  }
+  std::printf("batched writes: %d Txns committed in %zu revisions\n",
+              kWriters - 1, revisions.size());
+  EXPECT_LT(revisions.size(), static_cast<size_t>(kWriters - 1));
+  EXPECT_EQ((*kv->Get("/batch/k7"))->value, "there first");
+  EXPECT_EQ((*kv->Get("/batch/k3"))->value, "v3");
+
+  run_all(8, [&](int i) {
+    etcdserverpb::TxnRequest txn;
+    etcdserverpb::PutRequest* put = txn.add_success()->mutable_request_put();
+    put->set_key("/batch/shared");
+    put->set_value(absl::StrCat("w", i));
+    outcomes[i] = writes.Send(txn);
+  });
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(outcomes[i].ok()) << i << ": " << outcomes[i].status();
+    EXPECT_TRUE(outcomes[i]->response.succeeded());
+  }
+
+  run_all(kWriters, [&](int i) {
+    etcdserverpb::TxnRequest txn;
+    txn.add_success()->mutable_request_range()->set_key(
+        absl::StrCat("/batch/k", i));
+    outcomes[i] = reads.Send(txn);
+  });
+  for (int i = 0; i < kWriters; ++i) {
+    ASSERT_TRUE(outcomes[i].ok()) << outcomes[i].status();
+    ASSERT_EQ(outcomes[i]->response.responses_size(), 1);
+    const auto& kvs = outcomes[i]->response.responses(0).response_range().kvs();
+    ASSERT_EQ(kvs.size(), 1);
+    EXPECT_EQ(kvs[0].value(), i == 7 ? "there first" : absl::StrCat("v", i));
+  }
 }
 
 }  // namespace

@@ -304,11 +304,15 @@ TEST_F(ReplicasTest, FailOverDrill) {
   const double after_replica = stall_after(replica_killed);
   cluster.Start(leader);
   ASSERT_TRUE(evald_.Start());
+  // A client may still be in a call through the old stub: it lives until
+  // they are done.
+  auto old_stub = std::move(stub_);
   stub_ = evald_.NewStub();
   replica_a = stub_.get();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   stop = true;
   for (std::thread& t : clients) t.join();
+  old_stub.reset();
   std::printf(
       "drill failover: %zu writes acknowledged; writes stalled %.0f ms when "
       "the etcd leader was killed, %.0f ms when a replica was\n",

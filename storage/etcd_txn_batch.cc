@@ -1,0 +1,109 @@
+#include "storage/etcd_txn_batch.h"
+
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace evald::storage {
+
+absl::StatusOr<EtcdTxnBatch::Outcome> EtcdTxnBatch::Send(
+    const etcdserverpb::TxnRequest& txn, int64_t events) {
+  Pending me{&txn, events};
+  mu_.Lock();
+  queue_.push_back(&me);
+  while (!me.done && (sending_ || queue_.front() != &me)) changed_.Wait(&mu_);
+  if (me.done) {
+    mu_.Unlock();
+    return std::move(me.result);
+  }
+  // First in line: send what is queued, within the bounds.
+  const std::deque<Pending*> batch(queue_.begin(),
+                                   queue_.begin() + BatchSize());
+  sending_ = true;
+  mu_.Unlock();
+
+  SendBatch(batch);
+
+  mu_.Lock();
+  for (Pending* p : batch) {
+    p->done = true;
+    queue_.pop_front();  // the batch is the queue's head, in order
+  }
+  sending_ = false;
+  changed_.SignalAll();
+  mu_.Unlock();
+  return std::move(me.result);
+}
+
+size_t EtcdTxnBatch::BatchSize() const {
+  std::set<std::string> puts;
+  size_t n = 0, ops = 0, bytes = 0;
+  for (const Pending* p : queue_) {
+    const size_t size = p->txn->ByteSizeLong();
+    const size_t its_ops = mode_ == Mode::kNested
+                               ? 1
+                               : static_cast<size_t>(p->txn->success_size());
+    if (n > 0 && (ops + its_ops > kMaxOps || bytes + size > kMaxBytes)) break;
+    bool twice = false;
+    for (const etcdserverpb::RequestOp& op : p->txn->success()) {
+      if (op.has_request_put()) {
+        twice |= !puts.insert(op.request_put().key()).second;
+      }
+    }
+    if (n > 0 && twice) break;
+    ++n;
+    ops += its_ops;
+    bytes += size;
+  }
+  return n;
+}
+
+void EtcdTxnBatch::SendBatch(const std::deque<Pending*>& batch) const {
+  etcdserverpb::TxnRequest outer;
+  for (const Pending* p : batch) {
+    if (mode_ == Mode::kNested) {
+      *outer.add_success()->mutable_request_txn() = *p->txn;
+    } else {
+      for (const etcdserverpb::RequestOp& op : p->txn->success()) {
+        *outer.add_success() = op;
+      }
+    }
+  }
+  absl::StatusOr<etcdserverpb::TxnResponse> reply = kv_->Txn(outer);
+  if (reply.ok() && reply->responses_size() != outer.success_size()) {
+    reply = absl::InternalError(
+        absl::StrCat("etcd answered a batch of ", outer.success_size(),
+                     " operations with ", reply->responses_size()));
+  }
+  if (!reply.ok()) {
+    for (Pending* p : batch) p->result = reply.status();
+    return;
+  }
+  int64_t events = 0;
+  for (size_t i = 0; mode_ == Mode::kNested && i < batch.size(); ++i) {
+    if (reply->responses(i).response_txn().succeeded()) {
+      events += batch[i]->events;
+    }
+  }
+  int next = 0;  // kFlat: the first answer of the next Txn
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Outcome out;
+    *out.response.mutable_header() = reply->header();
+    if (mode_ == Mode::kNested) {
+      etcdserverpb::TxnResponse* own =
+          reply->mutable_responses(i)->mutable_response_txn();
+      out.response.set_succeeded(own->succeeded());
+      out.response.mutable_responses()->Swap(own->mutable_responses());
+      out.events_at_revision = events;
+    } else {
+      out.response.set_succeeded(true);
+      for (int k = 0; k < batch[i]->txn->success_size(); ++k) {
+        out.response.add_responses()->Swap(reply->mutable_responses(next++));
+      }
+    }
+    batch[i]->result = std::move(out);
+  }
+}
+
+}  // namespace evald::storage
