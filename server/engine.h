@@ -134,6 +134,14 @@ class Engine {
   absl::StatusOr<PrincipalRegistry> SeedPrincipals(
       const PrincipalRegistry& file);
 
+  // For a store with other writers (etcd): takes the principals that
+  // another replica created or revoked into the registry
+  // (SetPrincipalRegistry), if the principals' audit stream grew since the
+  // last call. True if it looked again. evald calls it every second, so a
+  // token made or revoked on one replica works or stops on every other
+  // within about a second.
+  absl::StatusOr<bool> RefreshPrincipals() ABSL_LOCKS_EXCLUDED(refresh_mu_);
+
   // The registry of organisations (organisations.h): the bureau and
   // admins manage it, any role lists it.
   absl::StatusOr<v1::Organisation> CreateOrganisation(
@@ -264,6 +272,9 @@ class Engine {
 
   storage::Store* store_;
   PrincipalRegistry* principals_ = nullptr;
+  absl::Mutex refresh_mu_;
+  // The principals' chain tip RefreshPrincipals last took in (-1: none).
+  int64_t principals_seen_ ABSL_GUARDED_BY(refresh_mu_) = -1;
   bool allow_future_dates_ = false;
   WebhookDispatcher* webhooks_ = nullptr;
   std::string backup_dir_;

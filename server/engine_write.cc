@@ -372,6 +372,32 @@ absl::StatusOr<bool> Engine::HasPrincipal(const std::string& name) const {
   return false;
 }
 
+absl::StatusOr<bool> Engine::RefreshPrincipals() {
+  if (principals_ == nullptr) return false;
+  absl::MutexLock lock(&refresh_mu_);
+  absl::StatusOr<std::optional<v1::AuditEvent>> tip =
+      store_->LastAuditEvent(kPrincipalsStream);
+  if (!tip.ok()) return tip.status();
+  const int64_t sequence = *tip ? (*tip)->sequence() : 0;
+  if (sequence == principals_seen_) return false;
+  // Listed after the tip was read: what the list holds is at least that
+  // new, and a change in between is seen again at the next call.
+  absl::StatusOr<std::vector<storage::PrincipalRecord>> all =
+      store_->ListPrincipals();
+  if (!all.ok()) return all.status();
+  for (const storage::PrincipalRecord& r : *all) {
+    std::optional<Role> role = ParseRole(r.role());
+    if (r.revoked() || !role) {
+      principals_->Remove(r.name());
+    } else {
+      principals_->Put(r.token_sha256_hex(),
+                       Principal{r.name(), *role, r.organisation()});
+    }
+  }
+  principals_seen_ = sequence;
+  return true;
+}
+
 absl::StatusOr<Engine::Migration> Engine::SeedOrganisations(
     const std::vector<v1::CreateOrganisationRequest>& file,
     const PrincipalRegistry& principals_file) {

@@ -38,6 +38,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/apply.h"
 #include "server/config.h"
+#include "server/etcd_tls_flags.h"
 #include "server/evalutl_backup.h"
 #include "server/replay.h"
 #include "server/salvage.h"
@@ -111,11 +112,13 @@ int RunCopy() {
   }
   auto rules = Rules();
   if (!rules.ok()) return Fail(rules.status());
+  absl::StatusOr<std::optional<storage::EtcdTls>> tls = EtcdTlsFromFlags();
+  if (!tls.ok()) return Fail(tls.status());
   absl::StatusOr<std::unique_ptr<storage::Store>> source =
-      OpenStoreSpec("--from", from, /*read_only=*/true, /*create=*/false);
+      OpenStoreSpec("--from", from, /*read_only=*/true, /*create=*/false, *tls);
   if (!source.ok()) return Fail(source.status());
   absl::StatusOr<std::unique_ptr<storage::Store>> target =
-      OpenStoreSpec("--to", to, /*read_only=*/false, /*create=*/true);
+      OpenStoreSpec("--to", to, /*read_only=*/false, /*create=*/true, *tls);
   if (!target.ok()) return Fail(target.status());
   // Into an empty store only: a copy merged into another district's state
   // would be neither.
@@ -163,10 +166,12 @@ int RunReplay() {
   PolicySet* policies = &rules->first;
   scoring::WorkingDayCalendar* calendar = &rules->second;
 
+  absl::StatusOr<std::optional<storage::EtcdTls>> tls = EtcdTlsFromFlags();
+  if (!tls.ok()) return Fail(tls.status());
   absl::StatusOr<std::unique_ptr<storage::Store>> stored =
       OpenStoreSpec(data_dir.empty() ? "--from" : "--data_dir",
                     data_dir.empty() ? from : "rocksdb:" + data_dir,
-                    /*read_only=*/true, /*create=*/false);
+                    /*read_only=*/true, /*create=*/false, *tls);
   if (!stored.ok()) return Fail(stored.status());
 
   std::string scratch_dir = absl::GetFlag(FLAGS_scratch_dir);
@@ -244,7 +249,8 @@ int main(int argc, char** argv) {
   absl::FlagsUsageConfig config;
   // --help lists this program's flags, not those of every library.
   config.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "evalutl");
+    return absl::StrContains(file, "evalutl") ||
+           absl::StrContains(file, "etcd_tls_flags");
   };
   config.contains_helpshort_flags = config.contains_help_flags;
   config.version_string = [] {

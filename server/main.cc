@@ -41,6 +41,7 @@
 #include "server/business_metrics.h"
 #include "server/config.h"
 #include "server/engine.h"
+#include "server/etcd_tls_flags.h"
 #include "server/http_gateway.h"
 #include "server/listen_address.h"
 #include "server/metrics.h"
@@ -74,17 +75,6 @@ ABSL_FLAG(std::string, data_dir, "",
 ABSL_FLAG(std::string, etcd_endpoints, "",
           "--store=etcd: the etcd members' client endpoints, "
           "host:port,host:port,...");
-ABSL_FLAG(std::string, etcd_ca_file, "",
-          "--store=etcd: PEM file of the CA that signed the etcd members' "
-          "certificates; given, evald talks TLS to them");
-ABSL_FLAG(std::string, etcd_cert_file, "",
-          "--store=etcd: PEM client certificate for etcd's "
-          "--client-cert-auth (with --etcd_key_file)");
-ABSL_FLAG(std::string, etcd_key_file, "",
-          "--store=etcd: the PEM key of --etcd_cert_file");
-ABSL_FLAG(std::string, etcd_server_name, "",
-          "--store=etcd with TLS: the name every member's certificate "
-          "carries (default: the host of the first endpoint)");
 ABSL_FLAG(std::string, etcd_prefix, "/evald/",
           "--store=etcd: the key prefix of this deployment (ends in '/'); "
           "replicas serving one district share it");
@@ -146,35 +136,6 @@ namespace {
 
 // The etcd TLS flags into `options`: all three files read, or none given;
 // a certificate without its key (or the reverse) names the missing flag.
-absl::Status ReadEtcdTls(storage::EtcdStoreOptions& options) {
-  const std::string ca = absl::GetFlag(FLAGS_etcd_ca_file);
-  const std::string cert = absl::GetFlag(FLAGS_etcd_cert_file);
-  const std::string key = absl::GetFlag(FLAGS_etcd_key_file);
-  if (ca.empty() && cert.empty() && key.empty()) return absl::OkStatus();
-  if (ca.empty()) {
-    return absl::InvalidArgumentError(
-        "--etcd_ca_file is required with --etcd_cert_file and "
-        "--etcd_key_file");
-  }
-  if (cert.empty() != key.empty()) {
-    return absl::InvalidArgumentError(
-        cert.empty() ? "--etcd_key_file needs --etcd_cert_file"
-                     : "--etcd_cert_file needs --etcd_key_file");
-  }
-  storage::EtcdTls tls;
-  for (auto [path, out] :
-       {std::pair{&ca, &tls.ca_pem}, std::pair{&cert, &tls.cert_pem},
-        std::pair{&key, &tls.key_pem}}) {
-    if (path->empty()) continue;
-    absl::StatusOr<std::string> text = ReadFile(*path);
-    if (!text.ok()) return text.status();
-    *out = *std::move(text);
-  }
-  tls.server_name = absl::GetFlag(FLAGS_etcd_server_name);
-  options.tls = std::move(tls);
-  return absl::OkStatus();
-}
-
 // The health service name that says whether evald accepts writes.
 constexpr char kWritesHealth[] = "evald.writes";
 
@@ -316,10 +277,12 @@ int Run() {
     etcd.endpoints = absl::StrSplit(absl::GetFlag(FLAGS_etcd_endpoints), ',',
                                     absl::SkipEmpty());
     etcd.prefix = absl::GetFlag(FLAGS_etcd_prefix);
-    if (absl::Status tls = ReadEtcdTls(etcd); !tls.ok()) {
-      spdlog::critical("{}", std::string(tls.message()));
+    absl::StatusOr<std::optional<storage::EtcdTls>> tls = EtcdTlsFromFlags();
+    if (!tls.ok()) {
+      spdlog::critical("{}", std::string(tls.status().message()));
       return 2;
     }
+    etcd.tls = *std::move(tls);
     absl::StatusOr<std::unique_ptr<storage::EtcdStore>> opened =
         storage::EtcdStore::Open(etcd);
     if (opened.ok()) {
@@ -473,7 +436,8 @@ int Run() {
 
   // Health: "" (and the service's own name) stays SERVING while reads are
   // served; kWritesHealth is NOT_SERVING while the store refuses writes
-  // (a full or failing disk), for probes and dashboards to see.
+  // (a full or failing disk; on etcd, no reachable majority), for probes,
+  // load balancers and dashboards to see.
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   absl::Notification stopping;
   std::thread health_watch([&] {
@@ -500,10 +464,14 @@ int Run() {
         health->SetServingStatus(kWritesHealth, now);
         if (now) {
           spdlog::info("writes resumed");
-        } else {
+        } else if ((*store)->SingleWriter()) {
           spdlog::error(
               "writes stopped: the data disk is full or failing; "
               "reads continue");
+        } else {
+          spdlog::error(
+              "writes stopped: no majority of the etcd cluster answers "
+              "from here; calls that need it answer UNAVAILABLE");
         }
       }
     }
@@ -554,11 +522,26 @@ int Run() {
     } while (!stopping.WaitForNotificationWithTimeout(
         absl::Minutes(std::clamp(overdue_every, 1, 10))));
   });
+  // With other replicas (etcd), the principals they create or revoke are
+  // taken in every second (Engine::RefreshPrincipals).
+  std::thread principal_watch([&] {
+    if ((*store)->SingleWriter()) return;
+    bool failing = false;
+    do {
+      absl::StatusOr<bool> refreshed = engine.RefreshPrincipals();
+      if (!refreshed.ok() && !failing) {
+        spdlog::error("principals of other replicas: {}",
+                      refreshed.status().ToString());
+      }
+      failing = !refreshed.ok();
+    } while (!stopping.WaitForNotificationWithTimeout(absl::Seconds(1)));
+  });
   server->Wait();
   waiter.join();
   stopping.Notify();
   health_watch.join();
   retention.join();
+  principal_watch.join();
   pool.reset();  // finish queued work before the store closes
   spdlog::info("stopped");
   return 0;
@@ -572,7 +555,8 @@ int main(int argc, char** argv) {
   absl::FlagsUsageConfig config;
   // --help lists evald's own flags, not those of every library.
   config.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "server/main.cc");
+    return absl::StrContains(file, "server/main.cc") ||
+           absl::StrContains(file, "server/etcd_tls_flags.cc");
   };
   config.contains_helpshort_flags = config.contains_help_flags;
   config.version_string = [] {

@@ -11,8 +11,8 @@
 namespace evald::server {
 
 absl::StatusOr<std::unique_ptr<storage::Store>> OpenStoreSpec(
-    absl::string_view flag, absl::string_view spec, bool read_only,
-    bool create) {
+    absl::string_view flag, absl::string_view spec, bool read_only, bool create,
+    const std::optional<storage::EtcdTls>& tls) {
   if (absl::ConsumePrefix(&spec, "rocksdb:") && !spec.empty()) {
     const std::string dir(spec);
     if (!create && !std::filesystem::is_directory(dir)) {
@@ -31,6 +31,7 @@ absl::StatusOr<std::unique_ptr<storage::Store>> OpenStoreSpec(
       options.endpoints =
           absl::StrSplit(spec.substr(0, slash), ',', absl::SkipEmpty());
       options.prefix = std::string(spec.substr(slash));
+      options.tls = tls;
       absl::StatusOr<std::unique_ptr<storage::EtcdStore>> store =
           storage::EtcdStore::Open(options);
       if (!store.ok()) return store.status();

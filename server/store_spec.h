@@ -10,10 +10,12 @@
 #define EVALD_SERVER_STORE_SPEC_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "storage/etcd_kv.h"
 #include "storage/store.h"
 
 namespace evald::server {
@@ -21,10 +23,11 @@ namespace evald::server {
 // Opens the store `spec` names. `flag` names the flag it came from, for
 // the error: InvalidArgument for a spec of neither form, with both forms
 // shown; otherwise what opening the store answers. A RocksDB directory is
-// opened read-only when `read_only`; it must exist unless `create`.
+// opened read-only when `read_only`; it must exist unless `create`. An
+// etcd cluster is reached over `tls` when given.
 absl::StatusOr<std::unique_ptr<storage::Store>> OpenStoreSpec(
-    absl::string_view flag, absl::string_view spec, bool read_only,
-    bool create);
+    absl::string_view flag, absl::string_view spec, bool read_only, bool create,
+    const std::optional<storage::EtcdTls>& tls = std::nullopt);
 
 }  // namespace evald::server
 

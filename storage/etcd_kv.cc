@@ -50,10 +50,11 @@ EtcdKv::EtcdKv(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline)
       watch_(etcdserverpb::Watch::NewStub(channel_)),
       deadline_(deadline) {}
 
-std::unique_ptr<grpc::ClientContext> EtcdKv::Context() const {
+std::unique_ptr<grpc::ClientContext> EtcdKv::Context(
+    std::optional<absl::Duration> deadline) const {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() +
-                    absl::ToChronoMilliseconds(deadline_));
+                    absl::ToChronoMilliseconds(deadline.value_or(deadline_)));
   // While no member is reachable, wait (up to the deadline) rather than
   // fail at once: a new leader is usually a second away.
   ctx->set_wait_for_ready(true);
@@ -93,6 +94,14 @@ absl::StatusOr<etcdserverpb::RangeResponse> EtcdKv::Range(
     const etcdserverpb::RangeRequest& request) const {
   etcdserverpb::RangeResponse reply;
   grpc::Status s = kv_->Range(Context().get(), request, &reply);
+  if (!s.ok()) return FromGrpc(s, "range");
+  return reply;
+}
+
+absl::StatusOr<etcdserverpb::RangeResponse> EtcdKv::Range(
+    const etcdserverpb::RangeRequest& request, absl::Duration deadline) const {
+  etcdserverpb::RangeResponse reply;
+  grpc::Status s = kv_->Range(Context(deadline).get(), request, &reply);
   if (!s.ok()) return FromGrpc(s, "range");
   return reply;
 }

@@ -77,6 +77,9 @@ class EtcdKv {
   // (Unavailable or DeadlineExceeded when no majority answers in time).
   absl::StatusOr<etcdserverpb::RangeResponse> Range(
       const etcdserverpb::RangeRequest& request) const;
+  // The same, with its own deadline instead of the client's (a probe).
+  absl::StatusOr<etcdserverpb::RangeResponse> Range(
+      const etcdserverpb::RangeRequest& request, absl::Duration deadline) const;
   absl::StatusOr<etcdserverpb::TxnResponse> Txn(
       const etcdserverpb::TxnRequest& request) const;
 
@@ -87,8 +90,9 @@ class EtcdKv {
                                            etcdserverpb::WatchResponse>>
   Watch(grpc::ClientContext* context) const;
 
-  // A context with this client's deadline.
-  std::unique_ptr<grpc::ClientContext> Context() const;
+  // A context with this client's deadline, or `deadline` if given.
+  std::unique_ptr<grpc::ClientContext> Context(
+      std::optional<absl::Duration> deadline = std::nullopt) const;
 
  private:
   EtcdKv(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline);

@@ -109,6 +109,7 @@ absl::StatusOr<std::unique_ptr<EtcdStore>> EtcdStore::Open(
   EtcdStore* raw = store.get();
   store->watcher_ =
       std::thread([raw, revision_now] { raw->WatchAudit(revision_now + 1); });
+  store->prober_ = std::thread([raw] { raw->Probe(); });
   return store;
 }
 
@@ -126,6 +127,17 @@ EtcdStore::~EtcdStore() {
     if (watch_context_ != nullptr) watch_context_->TryCancel();
   }
   if (watcher_.joinable()) watcher_.join();
+  closed_.Notify();
+  if (prober_.joinable()) prober_.join();
+}
+
+void EtcdStore::Probe() {
+  etcdserverpb::RangeRequest r;
+  r.set_key(StateKey("meta/probe"));
+  r.set_count_only(true);
+  do {
+    reachable_ = kv_->Range(r, kProbeDeadline).ok();
+  } while (!closed_.WaitForNotificationWithTimeout(kProbeEvery));
 }
 
 std::string EtcdStore::StateKey(absl::string_view key) const {

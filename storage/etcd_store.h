@@ -46,6 +46,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "storage/etcd_kv.h"
 #include "storage/etcd_txn_batch.h"
@@ -88,7 +89,14 @@ class EtcdStore final : public Store {
   bool SingleWriter() const override { return false; }
 
   absl::Status Commit(const WriteSet& writes) override;
-  bool WritesAvailable() const override { return true; }
+  // Whether the last probe of the cluster (a linearizable read, every
+  // kProbeEvery, answered within kProbeDeadline) was answered: false while
+  // no majority is reachable from here, so that evald's health service
+  // says NOT_SERVING for writes and a load balancer can drain this
+  // replica.
+  bool WritesAvailable() const override { return reachable_.load(); }
+  static constexpr absl::Duration kProbeEvery = absl::Seconds(1);
+  static constexpr absl::Duration kProbeDeadline = absl::Seconds(2);
 
   // The Txn Commit would send (for the limits' test and the docs' figures).
   etcdserverpb::TxnRequest TxnOf(const WriteSet& writes) const;
@@ -206,6 +214,9 @@ class EtcdStore final : public Store {
   void AdvanceFeed(int64_t cursor) const;
   // The watch on "a/" (see the file comment), until the store closes.
   void WatchAudit(int64_t from_revision);
+  // Probes the cluster every kProbeEvery into reachable_, until the store
+  // closes.
+  void Probe();
 
   std::unique_ptr<EtcdKv> kv_;
   const std::string prefix_;
@@ -221,6 +232,10 @@ class EtcdStore final : public Store {
   bool closing_ ABSL_GUARDED_BY(watch_mu_) = false;
   grpc::ClientContext* watch_context_ ABSL_GUARDED_BY(watch_mu_) = nullptr;
   std::thread watcher_;
+
+  std::atomic<bool> reachable_{true};
+  absl::Notification closed_;
+  std::thread prober_;
 };
 
 }  // namespace evald::storage

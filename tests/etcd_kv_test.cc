@@ -19,9 +19,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/store.h"
 #include "tests/etcd_cluster.h"
+#include "tests/run_program.h"
 
 namespace evald::testing {
 namespace {
@@ -195,6 +198,32 @@ TEST(EtcdKvTest, ATlsClusterAnswersOnlyAClientWithItsCertificate) {
     EXPECT_FALSE(anonymous->Get("/evald/test/tls").ok());
     auto plain = EtcdKv::Connect(cluster.endpoints(), absl::Milliseconds(500));
     EXPECT_FALSE(plain->Get("/evald/test/tls").ok());
+
+    // evalutl reaches the cluster with the same files: a copy into it
+    // works with --etcd_*_file, and without them reaches nothing.
+    const std::string empty = certs + "/empty-db";
+    {
+      storage::StoreOptions options;
+      options.path = empty;
+      ASSERT_TRUE(storage::Store::Open(options).ok());
+    }
+    const std::string to = absl::StrCat(
+        "--to=etcd:", absl::StrJoin(cluster.endpoints(), ","), "/evald/copy/");
+    RunResult with = RunProgram(EVALUTL_BINARY,
+                                {"copy", "--from=rocksdb:" + empty, to,
+                                 "--etcd_ca_file=" + certs + "/ca.pem",
+                                 "--etcd_cert_file=" + certs + "/client.pem",
+                                 "--etcd_key_file=" + certs + "/client.key"});
+    EXPECT_EQ(with.status, 0) << with.out << with.err;
+    RunResult without = RunProgram(
+        EVALUTL_BINARY, {"copy", "--from=rocksdb:" + empty, to + "again/"});
+    EXPECT_NE(without.status, 0);
+    EXPECT_THAT(without.err, ::testing::HasSubstr("etcd")) << without.err;
+    RunResult half = RunProgram(
+        EVALUTL_BINARY, {"copy", "--from=rocksdb:" + empty, to + "half/",
+                         "--etcd_cert_file=" + certs + "/client.pem"});
+    EXPECT_NE(half.status, 0);
+    EXPECT_THAT(half.err, ::testing::HasSubstr("--etcd_ca_file")) << half.err;
   }
   std::filesystem::remove_all(certs);
 }

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -32,6 +33,7 @@
 #include "storage/etcd_kv.h"
 #include "tests/e2e_fixture.h"
 #include "tests/etcd_test_store.h"
+#include "tests/raw_grpc.h"
 #include "tests/run_program.h"
 
 namespace evald::testing {
@@ -103,6 +105,27 @@ class ReplicasTest : public EvaldTest {
     return stub->SubmitProfessionalScore(ctx.get(), r, out);
   }
 
+  // The replica's health for writes (grpc.health.v1, service
+  // "evald.writes"), once it answers `want` (SERVING "\x08\x01",
+  // NOT_SERVING "\x08\x02") or after 15 s: "SERVING", "NOT_SERVING" or
+  // what it answered last.
+  static std::string WritesHealth(const std::shared_ptr<grpc::Channel>& channel,
+                                  grpc::StatusCode code,
+                                  const std::string& want) {
+    const std::string request = std::string("\x0a\x0c", 2) + "evald.writes";
+    RawReply reply;
+    const auto give_up = Clock::now() + std::chrono::seconds(15);
+    do {
+      reply = RawUnary(channel, "/grpc.health.v1.Health/Check", request);
+      if (reply.status.error_code() == code && reply.bytes == want) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    } while (Clock::now() < give_up);
+    if (reply.bytes == std::string("\x08\x01", 2)) return "SERVING";
+    if (reply.bytes == std::string("\x08\x02", 2)) return "NOT_SERVING";
+    return absl::StrCat(reply.status.error_code(), " ",
+                        reply.status.error_message());
+  }
+
   int ReleasesIn(const std::string& project) {
     int n = 0;
     for (const v1::AuditEvent& e : Audit(project)) {
@@ -159,13 +182,20 @@ TEST_F(ReplicasTest, AReplicaCutOffFromTheMajorityRefusesWritesAsUnavailable) {
   cut_off.ShareStoreWith(evald_);
   ASSERT_TRUE(cut_off.Start({"--etcd_endpoints=" + cluster.endpoint(0)}));
   auto stub = cut_off.NewStub();
+  auto channel = grpc::CreateChannel(cut_off.address(),
+                                     grpc::InsecureChannelCredentials());
+  EXPECT_EQ(WritesHealth(channel, grpc::StatusCode::OK, "\x08\x01"), "SERVING");
   cluster.Pause(1);
   cluster.Pause(2);
   grpc::Status s = ReleaseOn(stub.get(), "P1", "BANK-1", "cut-1", 30000);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
   EXPECT_THAT(s.error_message(), ::testing::HasSubstr("retry"));
+  // Its health says so, for a load balancer to drain it.
+  EXPECT_EQ(WritesHealth(channel, grpc::StatusCode::OK, "\x08\x02"),
+            "NOT_SERVING");
   cluster.Resume(1);
   cluster.Resume(2);
+  EXPECT_EQ(WritesHealth(channel, grpc::StatusCode::OK, "\x08\x01"), "SERVING");
   // Healed, the same request goes through, once.
   bool paid = false;
   for (int i = 0; i < 50 && !paid; ++i) {
@@ -174,6 +204,33 @@ TEST_F(ReplicasTest, AReplicaCutOffFromTheMajorityRefusesWritesAsUnavailable) {
   }
   EXPECT_TRUE(paid);
   EXPECT_EQ(ReleasesIn("P1"), 1);
+}
+
+// A principal created on one replica can call through the other within
+// seconds, and once revoked there, it cannot.
+TEST_F(ReplicasTest, APrincipalMadeOrRevokedOnOneReplicaCountsOnTheOther) {
+  const std::string token = AddPrincipal("agency-new", "agency", "AG1");
+  auto list_on_b = [&] {
+    v1::ListProjectsResponse reply;
+    return stub_b_
+        ->ListProjects(Context(token).get(), v1::ListProjectsRequest(), &reply)
+        .error_code();
+  };
+  auto within = [](const std::function<bool()>& done) {
+    const auto give_up = Clock::now() + std::chrono::seconds(10);
+    while (!done() && Clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return done();
+  };
+  const auto made = Clock::now();
+  EXPECT_TRUE(within([&] { return list_on_b() == grpc::StatusCode::OK; }));
+  std::printf(
+      "a principal made on A served on B after %.0f ms\n",
+      std::chrono::duration<double, std::milli>(Clock::now() - made).count());
+  ASSERT_TRUE(Revoke("agency-new").ok());
+  EXPECT_TRUE(
+      within([&] { return list_on_b() == grpc::StatusCode::UNAUTHENTICATED; }));
 }
 
 // Two replicas started at the same moment on a fresh prefix both seed the
