@@ -18,7 +18,8 @@
 //
 // It keeps exactly --inflight calls outstanding with gRPC's callback API
 // (one ClientContext per call, --channels connections), records each call's
-// latency, and prints one line (or with --json one JSON object):
+// latency and the longest stretch without a successful call (max_gap_ms),
+// and prints one line (or with --json one JSON object):
 //   mode=submit inflight=64 calls=... errors=0 seconds=... qps=... p50_ms=...
 //   p99_ms=...
 // In duration mode the first --warmup seconds are not counted; calls that
@@ -110,6 +111,9 @@ struct Result {
   std::string first_error;
   double seconds = 0;
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0;
+  // The longest time in the measured window without a successful call
+  // completing (the fail-over figure: how long writes stalled).
+  double max_gap_ms = 0;
   double reply_bytes = 0;
   double request_bytes = 0;
   double cpu_seconds = 0;  // this process, user + system
@@ -180,6 +184,13 @@ class Driver {
     r.errors = errors_;
     r.all_calls = completed_.load();
     r.first_error = first_error_;
+    r.max_gap_ms =
+        std::max(max_gap_ns_.load(),
+                 std::chrono::duration_cast<std::chrono::nanoseconds>(
+                     std::min(end, measure_to_) - measure_from_)
+                         .count() -
+                     last_success_ns_.load()) /
+        1e6;
     r.seconds = o_.calls > 0
                     ? std::chrono::duration<double>(end - start_).count()
                     : o_.duration;
@@ -273,6 +284,18 @@ class Driver {
       if (errors_++ == 0) first_error_ = bad;
       return;
     }
+    if (now >= measure_from_ && now <= measure_to_) {
+      // Nanoseconds into the window; the exchanges of racing completions
+      // may come out of order, which only shortens a gap by that race.
+      const int64_t at = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             now - measure_from_)
+                             .count();
+      const int64_t gap = at - last_success_ns_.exchange(at);
+      int64_t longest = max_gap_ns_.load();
+      while (gap > longest &&
+             !max_gap_ns_.compare_exchange_weak(longest, gap)) {
+      }
+    }
     if (s.started >= measure_from_ && now <= measure_to_) {
       s.latencies_us.push_back(static_cast<float>(
           std::chrono::duration<double, std::micro>(now - s.started).count()));
@@ -292,6 +315,8 @@ class Driver {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::atomic<int64_t> next_{0};
   std::atomic<int64_t> completed_{0};
+  std::atomic<int64_t> last_success_ns_{0};  // into the measured window
+  std::atomic<int64_t> max_gap_ns_{0};
   Clock::time_point start_, measure_from_, measure_to_;
   std::mutex mu_;
   std::condition_variable done_;
@@ -512,13 +537,14 @@ void Print(const Options& o, const Result& r, const std::string& target,
         "\"calls\":%lld,\"all_calls\":%lld,\"errors\":%lld,\"seconds\":%.3f,"
         "\"qps\":%.1f,"
         "\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
-        "\"mean_ms\":%.3f,\"reply_bytes\":%.0f,\"request_bytes\":%.0f,"
-        "\"client_cpu_s\":%.2f,\"first_error\":\"%s\"}\n",
+        "\"mean_ms\":%.3f,\"max_gap_ms\":%.3f,\"reply_bytes\":%.0f,"
+        "\"request_bytes\":%.0f,\"client_cpu_s\":%.2f,"
+        "\"first_error\":\"%s\"}\n",
         label.c_str(), o.mode.c_str(), target.c_str(), o.inflight,
         static_cast<long long>(r.calls), static_cast<long long>(r.all_calls),
         static_cast<long long>(r.errors), r.seconds, qps, r.p50_ms, r.p90_ms,
-        r.p99_ms, r.max_ms, r.mean_ms, r.reply_bytes, r.request_bytes,
-        r.cpu_seconds, err.c_str());
+        r.p99_ms, r.max_ms, r.mean_ms, r.max_gap_ms, r.reply_bytes,
+        r.request_bytes, r.cpu_seconds, err.c_str());
   } else {
     std::printf(
         "%smode=%s inflight=%d calls=%lld errors=%lld seconds=%.2f qps=%.1f "

@@ -12,25 +12,29 @@ absl::StatusOr<EtcdTxnBatch::Outcome> EtcdTxnBatch::Send(
   Pending me{&txn, events};
   mu_.Lock();
   queue_.push_back(&me);
-  while (!me.done && (sending_ || queue_.front() != &me)) changed_.Wait(&mu_);
+  // Wait until sent by another (done), or first in line with room to send
+  // (an entry a batch took is no longer in the queue).
+  while (!me.done && (sending_ == kMaxInFlight || queue_.empty() ||
+                      queue_.front() != &me)) {
+    changed_.Wait(&mu_);
+  }
   if (me.done) {
     mu_.Unlock();
     return std::move(me.result);
   }
-  // First in line: send what is queued, within the bounds.
-  const std::deque<Pending*> batch(queue_.begin(),
-                                   queue_.begin() + BatchSize());
-  sending_ = true;
+  // First in line: take what is queued, within the bounds, and send it.
+  const size_t n = BatchSize();
+  const std::deque<Pending*> batch(queue_.begin(), queue_.begin() + n);
+  queue_.erase(queue_.begin(), queue_.begin() + n);
+  ++sending_;
+  changed_.SignalAll();  // the next in line may send too
   mu_.Unlock();
 
   SendBatch(batch);
 
   mu_.Lock();
-  for (Pending* p : batch) {
-    p->done = true;
-    queue_.pop_front();  // the batch is the queue's head, in order
-  }
-  sending_ = false;
+  for (Pending* p : batch) p->done = true;
+  --sending_;
   changed_.SignalAll();
   mu_.Unlock();
   return std::move(me.result);

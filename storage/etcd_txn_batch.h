@@ -18,8 +18,9 @@
 // and for kNested stops before a Txn that puts a key an earlier one in
 // the batch puts (etcd refuses a Txn that puts one key twice; commands of
 // one replica never do, since the engine serialises each stream, but a
-// batch must not depend on that). One batch of a batcher is in flight at
-// a time; while it is, the next one gathers.
+// batch must not depend on that). Up to kMaxInFlight batches are in flight
+// at once: while they are, the next one gathers, and one held up (sent to
+// a member that lost its leader) does not hold up the others.
 //
 // Thread-safe.
 
@@ -58,6 +59,7 @@ class EtcdTxnBatch {
                                int64_t events = 0);
 
   static constexpr int kMaxOps = 128;
+  static constexpr int kMaxInFlight = 4;
   // Well inside etcd's --max-request-bytes (1.5 MiB).
   static constexpr size_t kMaxBytes = 1 << 20;
 
@@ -78,8 +80,9 @@ class EtcdTxnBatch {
   const Mode mode_;
   absl::Mutex mu_;
   absl::CondVar changed_;
+  // Waiting to be sent, in order; a batch leaves it when it is sent.
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(mu_);
-  bool sending_ ABSL_GUARDED_BY(mu_) = false;
+  int sending_ ABSL_GUARDED_BY(mu_) = 0;  // batches in flight
 };
 
 }  // namespace evald::storage
