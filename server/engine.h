@@ -245,8 +245,9 @@ class Engine {
   // Applies and commits `command` under `stripe`'s lock, deciding from
   // `reads` (the store's CommandReads for it; null: read them here). On a
   // store with other writers, a commit refused because another replica
-  // changed the stream first (Aborted) is decided again from fresh reads,
-  // up to kCommitAttempts times in all, then Aborted.
+  // changed the stream first (Aborted) is decided again from fresh reads
+  // after a random pause of up to 2^attempt ms (at most 50), up to
+  // kCommitAttempts times in all, then Aborted.
   absl::StatusOr<Applied> ApplyAndCommit(
       const v1::Command& command, const ProjectCheck& check, Stripe& stripe,
       std::shared_ptr<const storage::RecordReader> reads = nullptr)

@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 #include <set>
 #include <type_traits>
 #include <utility>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/random.h"
 #include "common/sha256.h"
 #include "server/authz.h"
@@ -149,8 +151,13 @@ absl::StatusOr<Applied> Engine::ApplyAndCommit(
     stripe.tips.erase(stream);
     stripe.projects.erase(stream);
     // Another replica changed the stream between our reads and our commit:
-    // decide again from what is there now, a few times.
+    // decide again from what is there now, a few times, after a short
+    // random pause that grows with each attempt, so that two replicas
+    // racing on one stream do not keep colliding in step.
     if (!absl::IsAborted(s) || attempt == kCommitAttempts) return s;
+    thread_local std::minstd_rand jitter(std::random_device{}());
+    absl::SleepFor(absl::Milliseconds(std::uniform_int_distribution<int>(
+        1, std::min(2 << attempt, 50))(jitter)));
   }
   if (store_->SingleWriter()) {
     stripe.tips.insert_or_assign(applied->writes.events.front().project_id(),

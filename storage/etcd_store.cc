@@ -161,14 +161,15 @@ absl::StatusOr<std::optional<std::string>> EtcdStore::GetRaw(
 
 absl::Status EtcdStore::Scan(
     absl::string_view family, absl::string_view begin, absl::string_view end,
-    const std::function<bool(absl::string_view, absl::string_view)>& fn) const {
+    const std::function<bool(absl::string_view, absl::string_view)>& fn,
+    int64_t* at) const {
   const std::string base = absl::StrCat(prefix_, family);
   std::string from = absl::StrCat(base, begin);
   const std::string to =
       end.empty() ? keys::PrefixEnd(base) : absl::StrCat(base, end);
-  // Every page at the revision of the first, so that a scan sees one
-  // moment of the store, not a mix of before and after a commit.
-  int64_t revision = 0;
+  // Every page at the revision of the first (or `at`'s), so that a scan
+  // sees one moment of the store, not a mix of before and after a commit.
+  int64_t revision = at != nullptr ? *at : 0;
   while (true) {
     etcdserverpb::RangeRequest r;
     r.set_key(from);
@@ -177,7 +178,10 @@ absl::Status EtcdStore::Scan(
     r.set_revision(revision);
     absl::StatusOr<etcdserverpb::RangeResponse> reply = kv_->Range(r);
     if (!reply.ok()) return Unreachable(reply.status(), "scan");
-    if (revision == 0) revision = reply->header().revision();
+    if (revision == 0) {
+      revision = reply->header().revision();
+      if (at != nullptr) *at = revision;
+    }
     for (const mvccpb::KeyValue& kv : reply->kvs()) {
       if (!fn(absl::string_view(kv.key()).substr(base.size()), kv.value())) {
         return absl::OkStatus();
@@ -200,29 +204,34 @@ absl::StatusOr<std::optional<Message>> EtcdStore::GetRecord(
 template <typename Message>
 absl::Status EtcdStore::ScanRecords(
     absl::string_view family, absl::string_view begin, absl::string_view end,
-    const std::function<bool(absl::string_view, Message&)>& fn) const {
+    const std::function<bool(absl::string_view, Message&)>& fn,
+    int64_t* at) const {
   absl::Status error;
-  absl::Status s =
-      Scan(family, begin, end, [&](absl::string_view k, absl::string_view v) {
+  absl::Status s = Scan(
+      family, begin, end,
+      [&](absl::string_view k, absl::string_view v) {
         absl::StatusOr<Message> m = Parse<Message>(k, v);
         if (!m.ok()) {
           error = m.status();
           return false;
         }
         return fn(k, *m);
-      });
+      },
+      at);
   return s.ok() ? error : s;
 }
 
 template <typename Message>
 absl::StatusOr<std::vector<Message>> EtcdStore::ReadAll(
-    absl::string_view prefix) const {
+    absl::string_view prefix, int64_t* at) const {
   std::vector<Message> out;
-  absl::Status s = ScanRecords<Message>(kState, prefix, keys::PrefixEnd(prefix),
-                                        [&](absl::string_view, Message& m) {
-                                          out.push_back(std::move(m));
-                                          return true;
-                                        });
+  absl::Status s = ScanRecords<Message>(
+      kState, prefix, keys::PrefixEnd(prefix),
+      [&](absl::string_view, Message& m) {
+        out.push_back(std::move(m));
+        return true;
+      },
+      at);
   if (!s.ok()) return s;
   return out;
 }
@@ -403,18 +412,20 @@ absl::StatusOr<Page<v1::AuditEvent>> EtcdStore::ListAudit(
 
 absl::StatusOr<Store::SummaryCounters> EtcdStore::Summary(
     absl::string_view township, int year) const {
+  // The three families at one revision: one moment of the district.
+  int64_t at = 0;
   absl::StatusOr<std::vector<v1::Project>> projects =
-      ReadAll<v1::Project>(keys::kProjectPrefix);
+      ReadAll<v1::Project>(keys::kProjectPrefix, &at);
   if (!projects.ok()) return projects.status();
   std::set<std::string> terminated;
   for (const v1::Project& p : *projects) {
     if (p.terminated()) terminated.insert(p.project_id());
   }
   absl::StatusOr<std::vector<v1::Evaluation>> evaluations =
-      ReadAll<v1::Evaluation>(keys::kEvaluationPrefix);
+      ReadAll<v1::Evaluation>(keys::kEvaluationPrefix, &at);
   if (!evaluations.ok()) return evaluations.status();
   absl::StatusOr<std::vector<v1::Disbursement>> tranches =
-      ReadAll<v1::Disbursement>(keys::kTranchePrefix);
+      ReadAll<v1::Disbursement>(keys::kTranchePrefix, &at);
   if (!tranches.ok()) return tranches.status();
   Counters counters;
   for (const v1::Evaluation& e : *evaluations) {

@@ -185,24 +185,28 @@ class EtcdStore final : public Store {
       const std::string& full_key) const;
   // Calls fn(key without the prefix and family, value) for every key in
   // [begin, end) of family `family` ("s/" or "a/"), in key order, until it
-  // returns false; pages through etcd 500 keys at a time.
+  // returns false; pages through etcd 500 keys at a time, every page at
+  // one revision: `*at` if given and not 0, else the first page's (then
+  // stored in `*at`, for a next scan of the same moment).
   absl::Status Scan(
       absl::string_view family, absl::string_view begin, absl::string_view end,
-      const std::function<bool(absl::string_view, absl::string_view)>& fn)
-      const;
+      const std::function<bool(absl::string_view, absl::string_view)>& fn,
+      int64_t* at = nullptr) const;
   // Scan, each value parsed as a Message: fn(key, record). DataLoss (and
   // the scan stops) at a value that does not parse.
   template <typename Message>
   absl::Status ScanRecords(
       absl::string_view family, absl::string_view begin, absl::string_view end,
-      const std::function<bool(absl::string_view, Message&)>& fn) const;
+      const std::function<bool(absl::string_view, Message&)>& fn,
+      int64_t* at = nullptr) const;
   // The state record at `key` (storage/keys.h), parsed; DataLoss if it
   // does not parse.
   template <typename Message>
   absl::StatusOr<std::optional<Message>> GetRecord(
       const std::string& key) const;
   template <typename Message>
-  absl::StatusOr<std::vector<Message>> ReadAll(absl::string_view prefix) const;
+  absl::StatusOr<std::vector<Message>> ReadAll(absl::string_view prefix,
+                                               int64_t* at = nullptr) const;
   template <typename Message>
   absl::StatusOr<Page<Message>> List(
       absl::string_view list, absl::string_view family,

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -23,8 +24,12 @@ namespace evald::testing {
 class EtcdCluster {
  public:
   // With `tls_dir` (made by scripts/make-certs.sh), clients must talk TLS
-  // and present a certificate the directory's CA signed.
-  explicit EtcdCluster(int members = 3, std::string tls_dir = "")
+  // and present a certificate the directory's CA signed. With `snapshot`
+  // (a file of `etcdctl snapshot save`), every member's data directory is
+  // first restored from it (`etcdctl snapshot restore`), as
+  // docs/deployment.md tells an operator to rebuild a lost cluster.
+  explicit EtcdCluster(int members = 3, std::string tls_dir = "",
+                       const std::string& snapshot = "")
       : tls_dir_(std::move(tls_dir)) {
     char pattern[] = "/tmp/evald-etcd-XXXXXX";
     dir_ = mkdtemp(pattern);
@@ -37,7 +42,29 @@ class EtcdCluster {
           absl::StrCat(m.name, "=http://127.0.0.1:", m.peer_port));
     }
     initial_cluster_ = absl::StrJoin(initial, ",");
+    for (const Member& m : members_) {
+      if (snapshot.empty()) break;
+      const std::string restore = absl::StrCat(
+          "ETCDCTL_API=3 /usr/bin/etcdctl snapshot restore ", snapshot,
+          " --name=", m.name, " --data-dir=", dir_, "/", m.name,
+          " --initial-cluster=", initial_cluster_,
+          " --initial-cluster-token=evald-test",
+          " --initial-advertise-peer-urls=http://127.0.0.1:", m.peer_port,
+          " > ", dir_, "/restore.log 2>&1");
+      restored_ = std::system(restore.c_str()) == 0;
+    }
     for (size_t i = 0; i < members_.size(); ++i) Start(i);
+  }
+
+  // Whether every member was restored from the constructor's snapshot.
+  bool restored() const { return restored_; }
+
+  // `etcdctl snapshot save` of member i into `path`; true if it worked.
+  bool SaveSnapshot(size_t i, const std::string& path) const {
+    const std::string save =
+        absl::StrCat("ETCDCTL_API=3 /usr/bin/etcdctl --endpoints=", endpoint(i),
+                     " snapshot save ", path, " > ", dir_, "/save.log 2>&1");
+    return std::system(save.c_str()) == 0;
   }
   ~EtcdCluster() {
     for (size_t i = 0; i < members_.size(); ++i) Kill(i);
@@ -156,6 +183,7 @@ class EtcdCluster {
 
   std::string dir_;
   std::string initial_cluster_;
+  bool restored_ = false;
   std::string tls_dir_;
   std::vector<Member> members_;
 };
