@@ -285,12 +285,15 @@ class Driver {
       return;
     }
     if (now >= measure_from_ && now <= measure_to_) {
-      // Nanoseconds into the window; the exchanges of racing completions
-      // may come out of order, which only shortens a gap by that race.
+      // Nanoseconds into the window; the latest success only moves
+      // forward, whatever order racing completions get here in.
       const int64_t at = std::chrono::duration_cast<std::chrono::nanoseconds>(
                              now - measure_from_)
                              .count();
-      const int64_t gap = at - last_success_ns_.exchange(at);
+      int64_t last = last_success_ns_.load();
+      while (at > last && !last_success_ns_.compare_exchange_weak(last, at)) {
+      }
+      const int64_t gap = at - last;
       int64_t longest = max_gap_ns_.load();
       while (gap > longest &&
              !max_gap_ns_.compare_exchange_weak(longest, gap)) {

@@ -246,8 +246,8 @@ class Engine {
   // `reads` (the store's CommandReads for it; null: read them here). On a
   // store with other writers, a commit refused because another replica
   // changed the stream first (Aborted) is decided again from fresh reads
-  // after a random pause of up to 2^attempt ms (at most 50), up to
-  // kCommitAttempts times in all, then Aborted.
+  // after a random pause of up to 2^attempt ms (at most 50; it holds the stream
+  // lock), up to kCommitAttempts times in all, then Aborted.
   absl::StatusOr<Applied> ApplyAndCommit(
       const v1::Command& command, const ProjectCheck& check, Stripe& stripe,
       std::shared_ptr<const storage::RecordReader> reads = nullptr)

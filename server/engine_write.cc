@@ -153,11 +153,13 @@ absl::StatusOr<Applied> Engine::ApplyAndCommit(
     // Another replica changed the stream between our reads and our commit:
     // decide again from what is there now, a few times, after a short
     // random pause that grows with each attempt, so that two replicas
-    // racing on one stream do not keep colliding in step.
+    // racing on one stream do not keep colliding in step. The pause holds
+    // the stream's lock: a lost race is rare, and the next command of the
+    // stream would only lose it too.
     if (!absl::IsAborted(s) || attempt == kCommitAttempts) return s;
     thread_local std::minstd_rand jitter(std::random_device{}());
     absl::SleepFor(absl::Milliseconds(std::uniform_int_distribution<int>(
-        1, std::min(2 << attempt, 50))(jitter)));
+        1, std::min(1 << attempt, 50))(jitter)));
   }
   if (store_->SingleWriter()) {
     stripe.tips.insert_or_assign(applied->writes.events.front().project_id(),
@@ -382,6 +384,11 @@ absl::StatusOr<bool> Engine::HasPrincipal(const std::string& name) const {
 absl::StatusOr<bool> Engine::RefreshPrincipals() {
   if (principals_ == nullptr) return false;
   absl::MutexLock lock(&refresh_mu_);
+  // Under the principals' stream lock: a revocation made here commits and
+  // leaves the registry under it, so a list read before it cannot put the
+  // revoked token back after.
+  Stripe& stripe = StripeOf(kPrincipalsStream);
+  absl::MutexLock stream_lock(&stripe.mu);
   absl::StatusOr<std::optional<v1::AuditEvent>> tip =
       store_->LastAuditEvent(kPrincipalsStream);
   if (!tip.ok()) return tip.status();

@@ -17,6 +17,15 @@ absl::Status Unreachable(const absl::Status& s, absl::string_view what) {
     out.SetPayload(kStorageDetailUrl, absl::Cord(s.message()));
     return out;
   }
+  if (s.code() == absl::StatusCode::kOutOfRange) {
+    // A read at a revision that etcd has since compacted away (or one this
+    // member has not reached): the state it was of is gone; read again.
+    absl::Status out = absl::AbortedError(absl::StrCat(
+        "storage: the state the ", what,
+        " was of is no longer kept by etcd; retry with the same request_id"));
+    out.SetPayload(kStorageDetailUrl, absl::Cord(s.message()));
+    return out;
+  }
   absl::Status out =
       absl::InternalError(absl::StrCat("storage: etcd refused the ", what));
   out.SetPayload(kStorageDetailUrl, absl::Cord(s.message()));

@@ -21,7 +21,8 @@ inline constexpr absl::string_view kAudit = "a/";
 // etcd's error of a call as the store's: Unavailable (with "retry with the
 // same request_id": a timed-out Txn's outcome is unknown, and a retry is
 // answered from the request record if it committed) when no majority
-// answered in time or etcd is catching up, Internal otherwise. `what`
+// answered in time or etcd is catching up, Aborted when a read's revision
+// was compacted away, Internal otherwise. `what`
 // names the call ("read", "commit"). etcd's message goes to the payload.
 absl::Status Unreachable(const absl::Status& status, absl::string_view what);
 

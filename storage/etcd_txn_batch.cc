@@ -1,7 +1,9 @@
 #include "storage/etcd_txn_batch.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -41,29 +43,65 @@ absl::StatusOr<EtcdTxnBatch::Outcome> EtcdTxnBatch::Send(
 }
 
 size_t EtcdTxnBatch::BatchSize() const {
-  std::set<std::string> puts;
-  size_t n = 0, ops = 0, bytes = 0;
+  std::vector<const etcdserverpb::TxnRequest*> txns;
+  std::vector<int64_t> events;
   for (const Pending* p : queue_) {
-    const size_t size = p->txn->ByteSizeLong();
-    const size_t its_ops = mode_ == Mode::kNested
-                               ? 1
-                               : static_cast<size_t>(p->txn->success_size());
-    if (n > 0 && (ops + its_ops > kMaxOps || bytes + size > kMaxBytes)) break;
+    txns.push_back(p->txn);
+    events.push_back(p->events);
+  }
+  return FirstBatch(mode_, txns, events);
+}
+
+size_t EtcdTxnBatch::FirstBatch(
+    Mode mode, const std::vector<const etcdserverpb::TxnRequest*>& txns,
+    const std::vector<int64_t>& events_of) {
+  std::set<std::string> puts;
+  size_t n = 0, ops = 0, bytes = 0, widest = 0;
+  int64_t events = 0;
+  for (size_t i = 0; i < txns.size(); ++i) {
+    const etcdserverpb::TxnRequest* txn = txns[i];
+    const size_t size = txn->ByteSizeLong();
+    // kNested: the outer Txn holds one op per command, and etcd allows
+    // each nested Txn only what the outer one leaves of --max-txn-ops
+    // (v3rpc checkTxnRequest): n + 1 commands and the widest nested Txn
+    // must fit in kMaxOps together.
+    const size_t its_width =
+        static_cast<size_t>(std::max(txn->compare_size(), txn->success_size()));
+    const bool fits =
+        mode == Mode::kNested
+            ? n + 1 + std::max(widest, its_width) <= kMaxOps &&
+                  events + events_of[i] <= kMaxEvents
+            : ops + static_cast<size_t>(txn->success_size()) <= kMaxOps;
+    if (n > 0 && (!fits || bytes + size > kMaxBytes)) break;
     bool twice = false;
-    for (const etcdserverpb::RequestOp& op : p->txn->success()) {
+    for (const etcdserverpb::RequestOp& op : txn->success()) {
       if (op.has_request_put()) {
         twice |= !puts.insert(op.request_put().key()).second;
       }
     }
     if (n > 0 && twice) break;
     ++n;
-    ops += its_ops;
+    ops += static_cast<size_t>(txn->success_size());
+    widest = std::max(widest, its_width);
+    events += events_of[i];
     bytes += size;
   }
   return n;
 }
 
 void EtcdTxnBatch::SendBatch(const std::deque<Pending*>& batch) const {
+  if (mode_ == Mode::kNested && batch.size() == 1) {
+    // Alone, a Txn goes as it is: all of --max-txn-ops is its own.
+    Pending* p = batch.front();
+    absl::StatusOr<etcdserverpb::TxnResponse> reply = kv_->Txn(*p->txn);
+    if (!reply.ok()) {
+      p->result = reply.status();
+      return;
+    }
+    const bool succeeded = reply->succeeded();
+    p->result = Outcome{*std::move(reply), succeeded ? p->events : 0};
+    return;
+  }
   etcdserverpb::TxnRequest outer;
   for (const Pending* p : batch) {
     if (mode_ == Mode::kNested) {

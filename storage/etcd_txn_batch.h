@@ -14,13 +14,16 @@
 //            the log.)
 //
 // The first caller in line sends what is queued behind it, up to
-// kMaxOps (etcd's --max-txn-ops: nested Txns, or Ranges) and kMaxBytes,
-// and for kNested stops before a Txn that puts a key an earlier one in
-// the batch puts (etcd refuses a Txn that puts one key twice; commands of
-// one replica never do, since the engine serialises each stream, but a
-// batch must not depend on that). Up to kMaxInFlight batches are in flight
-// at once: while they are, the next one gathers, and one held up (sent to
-// a member that lost its leader) does not hold up the others.
+// kMaxOps (etcd's --max-txn-ops: for kFlat the Ranges; for kNested the
+// nested Txns plus the widest of them, since etcd allows a nested Txn only
+// what the outer one leaves), kMaxBytes and, for kNested, kMaxEvents audit
+// events; a Txn alone is sent as it is. kNested also stops before a Txn
+// that puts a key an earlier one in the batch puts (etcd refuses a Txn that
+// puts one key twice; commands of one replica never do, since the engine
+// serialises each stream, but a batch must not depend on that). Up to
+// kMaxInFlight batches are in flight at once: while they are, the next one
+// gathers, and one held up (sent to a member that lost its leader) does not
+// hold up the others.
 //
 // Thread-safe.
 
@@ -29,6 +32,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -58,8 +62,16 @@ class EtcdTxnBatch {
   absl::StatusOr<Outcome> Send(const etcdserverpb::TxnRequest& txn,
                                int64_t events = 0);
 
-  static constexpr int kMaxOps = 128;
+  // How many of `txns` (in order; `events` is each one's audit events)
+  // go in one batch of `mode`, by the bounds above: at least one.
+  static size_t FirstBatch(
+      Mode mode, const std::vector<const etcdserverpb::TxnRequest*>& txns,
+      const std::vector<int64_t>& events);
+
+  static constexpr size_t kMaxOps = 128;
   static constexpr int kMaxInFlight = 4;
+  // A revision's feed cursors have room for 1000 events (etcd_store.h).
+  static constexpr int64_t kMaxEvents = 999;
   // Well inside etcd's --max-request-bytes (1.5 MiB).
   static constexpr size_t kMaxBytes = 1 << 20;
 

@@ -42,6 +42,7 @@ class EtcdCluster {
           absl::StrCat(m.name, "=http://127.0.0.1:", m.peer_port));
     }
     initial_cluster_ = absl::StrJoin(initial, ",");
+    restored_ = !snapshot.empty();
     for (const Member& m : members_) {
       if (snapshot.empty()) break;
       const std::string restore = absl::StrCat(
@@ -50,8 +51,8 @@ class EtcdCluster {
           " --initial-cluster=", initial_cluster_,
           " --initial-cluster-token=evald-test",
           " --initial-advertise-peer-urls=http://127.0.0.1:", m.peer_port,
-          " > ", dir_, "/restore.log 2>&1");
-      restored_ = std::system(restore.c_str()) == 0;
+          " > ", dir_, "/restore-", m.name, ".log 2>&1");
+      restored_ = std::system(restore.c_str()) == 0 && restored_;
     }
     for (size_t i = 0; i < members_.size(); ++i) Start(i);
   }

@@ -8,6 +8,7 @@
 
 #include "storage/etcd_store.h"
 
+#include <atomic>
 #include <cstdio>
 #include <functional>
 #include <set>
@@ -173,9 +174,17 @@ TEST(EtcdStoreTest, TxnsSentAtOnceAreBatchedAndEachStandsAlone) {
   constexpr int kWriters = 16;
   std::vector<absl::StatusOr<storage::EtcdTxnBatch::Outcome>> outcomes(
       kWriters, absl::UnknownError("not run"));
+  // n threads, let go together once all have started.
   auto run_all = [](int n, const std::function<void(int)>& fn) {
+    std::atomic<int> ready{0};
     std::vector<std::thread> threads;
-    for (int i = 0; i < n; ++i) threads.emplace_back(fn, i);
+    for (int i = 0; i < n; ++i) {
+      threads.emplace_back([&, i] {
+        ++ready;
+        while (ready.load() < n) std::this_thread::yield();
+        fn(i);
+      });
+    }
     for (std::thread& t : threads) t.join();
   };
   run_all(kWriters, [&](int i) {
@@ -213,6 +222,26 @@ TEST(EtcdStoreTest, TxnsSentAtOnceAreBatchedAndEachStandsAlone) {
     EXPECT_TRUE(outcomes[i]->response.succeeded());
   }
 
+  // A Txn as wide as the largest command (104 puts) among 40 small ones:
+  // etcd allows a nested Txn only what the outer one leaves of its 128
+  // operations, so no batch may hold both it and more than 23 others.
+  constexpr int kWithWide = 41;
+  outcomes.assign(kWithWide, absl::UnknownError("not run"));
+  run_all(kWithWide, [&](int i) {
+    etcdserverpb::TxnRequest txn;
+    for (int k = 0; k < (i == 0 ? 104 : 1); ++k) {
+      etcdserverpb::PutRequest* put = txn.add_success()->mutable_request_put();
+      put->set_key(absl::StrCat("/batch/wide/", i, "/", k));
+      put->set_value("x");
+    }
+    outcomes[i] = writes.Send(txn);
+  });
+  for (int i = 0; i < kWithWide; ++i) {
+    ASSERT_TRUE(outcomes[i].ok()) << i << ": " << outcomes[i].status();
+    EXPECT_TRUE(outcomes[i]->response.succeeded()) << i;
+  }
+
+  outcomes.assign(kWriters, absl::UnknownError("not run"));
   run_all(kWriters, [&](int i) {
     etcdserverpb::TxnRequest txn;
     txn.add_success()->mutable_request_range()->set_key(
@@ -226,6 +255,55 @@ TEST(EtcdStoreTest, TxnsSentAtOnceAreBatchedAndEachStandsAlone) {
     ASSERT_EQ(kvs.size(), 1);
     EXPECT_EQ(kvs[0].value(), i == 7 ? "there first" : absl::StrCat("v", i));
   }
+}
+
+// A batch's bounds: etcd allows a nested Txn only what the outer Txn
+// leaves of its 128 operations, so a Txn as wide as the largest command
+// (104 puts) goes with at most 23 others; a revision's cursors hold at
+// most 999 events; and no batch puts one key twice.
+TEST(EtcdStoreTest, ABatchKeepsWithinWhatEtcdAcceptsOfNestedTxns) {
+  using storage::EtcdTxnBatch;
+  auto txn_of = [](const std::string& key, int puts) {
+    etcdserverpb::TxnRequest txn;
+    for (int k = 0; k < puts; ++k) {
+      etcdserverpb::PutRequest* put = txn.add_success()->mutable_request_put();
+      put->set_key(absl::StrCat(key, "/", k));
+      put->set_value("x");
+    }
+    return txn;
+  };
+  std::vector<etcdserverpb::TxnRequest> txns;
+  txns.push_back(txn_of("/wide", 104));
+  for (int i = 0; i < 40; ++i) txns.push_back(txn_of(absl::StrCat("/s", i), 4));
+  std::vector<const etcdserverpb::TxnRequest*> all;
+  for (const auto& t : txns) all.push_back(&t);
+  std::vector<int64_t> events(all.size(), 1);
+  EXPECT_EQ(EtcdTxnBatch::FirstBatch(EtcdTxnBatch::Mode::kNested, all, events),
+            24u);  // 24 nested Txns + 104 = 128
+  // Small ones only: 128 - 4 leaves room for 124, but there are 40.
+  std::vector<const etcdserverpb::TxnRequest*> small(all.begin() + 1,
+                                                     all.end());
+  std::vector<int64_t> one_each(small.size(), 1);
+  EXPECT_EQ(
+      EtcdTxnBatch::FirstBatch(EtcdTxnBatch::Mode::kNested, small, one_each),
+      40u);
+  // Events: 40 commands of 30 events each would be 1200 in one revision.
+  std::vector<int64_t> thirty(small.size(), 30);
+  EXPECT_EQ(
+      EtcdTxnBatch::FirstBatch(EtcdTxnBatch::Mode::kNested, small, thirty),
+      33u);  // 33 × 30 = 990 ≤ 999
+  // Joined reads: Ranges count one each; 40 × 4 > 128.
+  EXPECT_EQ(
+      EtcdTxnBatch::FirstBatch(EtcdTxnBatch::Mode::kFlat, small, one_each),
+      32u);
+  // Two that put one key never share a batch.
+  std::vector<const etcdserverpb::TxnRequest*> same = {all[1], all[2], all[1]};
+  EXPECT_EQ(
+      EtcdTxnBatch::FirstBatch(EtcdTxnBatch::Mode::kNested, same, {1, 1, 1}),
+      2u);
+  // The widest alone still goes.
+  EXPECT_EQ(
+      EtcdTxnBatch::FirstBatch(EtcdTxnBatch::Mode::kNested, {all[0]}, {1}), 1u);
 }
 
 }  // namespace
